@@ -1,0 +1,5 @@
+from tests.helpers.permissions import UrlCase
+
+CASES = [
+    UrlCase("experiences:list"),
+]

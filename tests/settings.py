@@ -1,0 +1,21 @@
+"""Test settings: the production settings with fast hashing and plain HTTP."""
+
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django's
+# async-safety check would refuse ORM calls made from the test body.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from personalize_admin.settings import *  # noqa: E402,F403
+from personalize_admin.settings import STORAGES  # noqa: E402
+
+DEBUG = False
+SECRET_KEY = "tests-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
