@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 from personalize_admin.core.errors import Conflict
 from personalize_admin.core.models import TrackedModel, UidField
@@ -62,6 +63,33 @@ class ExperienceQuerySet(models.QuerySet):
     def for_project(self, project):
         return self.filter(project=project)
 
+    def with_current_versions(self):
+        """Prefetch the draft and the live version with what a page shows of them.
+
+        ``Experience.current_versions`` then holds at most two versions, so
+        ``draft``, ``live_version`` and ``status`` need no further query.
+        """
+        current = (
+            Version.objects.exclude(status=VersionStatus.ARCHIVED)
+            .select_related("activated_by")
+            .prefetch_related(
+                models.Prefetch("variants", queryset=Variant.objects.prefetch_related("audiences")),
+                "targeting_audiences",
+            )
+        )
+        return self.prefetch_related(
+            models.Prefetch("versions", queryset=current, to_attr="current_versions")
+        )
+
+    def with_status(self, status):
+        """Experiences whose status (see ``Experience.status``) is ``status``."""
+        live = Version.objects.filter(experience=models.OuterRef("pk"), status__in=LIVE_STATUSES)
+        if status == VersionStatus.DRAFT:
+            return self.filter(~models.Exists(live))
+        if status in LIVE_STATUSES:
+            return self.filter(models.Exists(live.filter(status=status)))
+        return self.none()
+
 
 class Experience(TrackedModel, RevisionedModel):
     uid = UidField()
@@ -89,9 +117,44 @@ class Experience(TrackedModel, RevisionedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("experiences:detail", kwargs={"project_uid": self.project.uid, "experience_uid": self.uid})
+
     @property
     def is_ab_test(self):
         return self.type == ExperienceType.AB_TEST
+
+    def _current_versions(self):
+        current = getattr(self, "current_versions", None)
+        if current is None:
+            current = list(self.versions.exclude(status=VersionStatus.ARCHIVED))
+            self.current_versions = current
+        return current
+
+    @property
+    def draft(self):
+        return next((v for v in self._current_versions() if v.status == VersionStatus.DRAFT), None)
+
+    @property
+    def live_version(self):
+        return next((v for v in self._current_versions() if v.status in LIVE_STATUSES), None)
+
+    @property
+    def status(self):
+        """The live version's status (Active or Paused), or Draft while it was never activated."""
+        live = self.live_version
+        return live.status if live else VersionStatus.DRAFT
+
+    def get_status_display(self):
+        return VersionStatus(self.status).label
+
+    @property
+    def current_version(self):
+        """The version the experience is about now: the live one, else the draft."""
+        return self.live_version or self.draft
+
+    def clear_version_cache(self):
+        self.__dict__.pop("current_versions", None)
 
 
 class Version(TrackedModel, RevisionedModel):
@@ -130,6 +193,10 @@ class Version(TrackedModel, RevisionedModel):
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The version this one was copied from (a draft of the live version, or a restore).
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["experience", "-number"]
@@ -150,9 +217,23 @@ class Version(TrackedModel, RevisionedModel):
     def __str__(self):
         return f"{self.experience} v{self.number} ({self.get_status_display()})"
 
+    def get_absolute_url(self):
+        return reverse(
+            "experiences:version",
+            kwargs={
+                "project_uid": self.experience.project.uid,
+                "experience_uid": self.experience.uid,
+                "number": self.number,
+            },
+        )
+
     @property
     def is_draft(self):
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def is_archived(self):
+        return self.status == VersionStatus.ARCHIVED
 
     @property
     def is_live(self):
