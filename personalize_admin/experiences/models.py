@@ -75,6 +75,7 @@ class ExperienceQuerySet(models.QuerySet):
             .prefetch_related(
                 models.Prefetch("variants", queryset=Variant.objects.prefetch_related("audiences")),
                 "targeting_audiences",
+                models.Prefetch("metrics", queryset=Metric.objects.select_related("event")),
             )
         )
         return self.prefetch_related(
