@@ -32,9 +32,12 @@ def compare_contents(old, new, *, audience_names, event_keys):
     """The changes from content ``old`` to ``new`` (both in the API's JSON shape)."""
     changes = []
     old_variants = {v["shortUid"]: v for v in old.get("variants", [])}
-    new_variants = {v["shortUid"]: v for v in new.get("variants", [])}
-    for short_uid, variant in new_variants.items():
-        if short_uid not in old_variants:
+    new_variants = {v["shortUid"]: v for v in new.get("variants", []) if v.get("shortUid")}
+    for variant in new.get("variants", []):
+        short_uid = variant.get("shortUid")
+        if not short_uid:
+            changes.append(Change("added", f'Added variant "{variant["name"]}" (not saved yet).'))
+        elif short_uid not in old_variants:
             changes.append(Change("added", f'Added variant "{variant["name"]}" (short UID {short_uid}).'))
     for short_uid, variant in old_variants.items():
         if short_uid not in new_variants:

@@ -218,10 +218,12 @@ class ConfigurationEditor:
                                combination=CombinationType.AND, traffic="")
                 )
                 self._focus = ("variant", len(self.rows) - 1)
+            self._attach_errors()
             return True
         if name == "add_metric":
             self.metric_rows.append(MetricRow(index=len(self.metric_rows), event=""))
             self._focus = ("metric", len(self.metric_rows) - 1)
+            self._attach_errors()
             return True
         if name not in ROW_ACTIONS or not argument.isdigit():
             return False

@@ -325,8 +325,9 @@ class EditorMixin(ExperienceMixin):
         editor = context.get("editor")
         live = context["live"]
         if editor is not None and live is not None:
+            # What activation changes for visitors, as saved (unsaved edits are saved with it).
             context["changes"] = compare_contents(
-                version_content(live), editor.to_data(),
+                version_content(live), version_content(draft),
                 audience_names={a.uid: a.name for a in editor.audience_choices}
                 | {a.uid: a.name for a in _version_audiences(live)},
                 event_keys={e.uid: e.key for e in editor.event_choices}

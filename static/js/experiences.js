@@ -110,6 +110,15 @@
     dragged = null;
   });
 
+  // After "+ Add Variant" or "+ Add Event" the new row's first field takes the focus
+  // (unless a field with an error claims it first).
+  document.addEventListener("htmx:afterSettle", function () {
+    var editor = document.querySelector("[data-editor]");
+    if (!editor || editor.querySelector('[aria-invalid="true"]')) return;
+    var field = editor.querySelector("[autofocus]");
+    if (field) field.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { initEditors(document); });
   document.addEventListener("htmx:load", function (event) { initEditors(event.target); });
 })();
