@@ -49,7 +49,7 @@ def compare_contents(old, new, *, audience_names, event_keys):
         label = f'Variant "{after["name"]}"'
         if before["name"] != after["name"]:
             changes.append(Change("changed", f'Renamed variant "{before["name"]}" to "{after["name"]}".'))
-        if before.get("audiences") != after.get("audiences"):
+        if sorted(before.get("audiences") or []) != sorted(after.get("audiences") or []):
             changes.append(Change(
                 "changed",
                 f"{label}: audiences {_names(before.get('audiences', []), audience_names)} → "

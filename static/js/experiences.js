@@ -25,6 +25,7 @@
   }
 
   function initEditors(root) {
+    if (root.matches && root.matches("[data-editor]")) updateTotal(root);
     root.querySelectorAll("[data-editor]").forEach(updateTotal);
   }
 

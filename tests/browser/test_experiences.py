@@ -217,6 +217,7 @@ def test_create_ab_test_with_custom_split_and_metrics(signed_in, project, owner,
     page.get_by_role("button", name="Save Draft").click()
     expect(page.get_by_text("The traffic percentages must add up to 100; they add up to 90.")).to_be_visible()
     expect(page.get_by_text("Please select at least one audience")).to_be_visible()
+    expect(page.get_by_text("Total: 90% of 100%")).to_be_visible()
     screenshot(page, "experience-ab-errors")
 
     page.get_by_label("Traffic of variant 2 in %").fill("30")
