@@ -1,7 +1,7 @@
 """Experiences list and the experience page (Overview, Configuration, Draft), thin over ``services``."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.contrib import messages
 from django.db.models import OuterRef, Prefetch, Q, Subquery
