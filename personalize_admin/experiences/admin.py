@@ -27,13 +27,31 @@ class VersionInline(admin.TabularInline):
 
 @admin.register(Experience)
 class ExperienceAdmin(admin.ModelAdmin):
-    list_display = ["name", "project", "short_uid", "type", "status_label", "priority", "updated_at"]
+    list_display = [
+        "name",
+        "project",
+        "short_uid",
+        "type",
+        "status_label",
+        "priority",
+        "updated_at",
+    ]
     list_filter = ["type", "project"]
     search_fields = ["name", "uid", "short_uid", "description", "project__name"]
     list_select_related = ["project"]
     readonly_fields = [
-        "uid", "project", "short_uid", "type", "seed", "next_variant_short_uid", "priority", "revision",
-        "created_at", "updated_at", "created_by", "updated_by",
+        "uid",
+        "project",
+        "short_uid",
+        "type",
+        "seed",
+        "next_variant_short_uid",
+        "priority",
+        "revision",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
     ]
     fields = ["name", "description", "tags", *readonly_fields]
     filter_horizontal = ["tags"]
@@ -60,7 +78,14 @@ class VariantAudienceInline(admin.TabularInline):
 class VariantInline(admin.TabularInline):
     model = Variant
     extra = 0
-    fields = ["short_uid", "name", "position", "audience_combination", "traffic_percent", "audience_names"]
+    fields = [
+        "short_uid",
+        "name",
+        "position",
+        "audience_combination",
+        "traffic_percent",
+        "audience_names",
+    ]
     readonly_fields = ["audience_names"]
     show_change_link = True
 
@@ -87,12 +112,30 @@ class VersionAdmin(admin.ModelAdmin):
     search_fields = ["uid", "experience__name", "experience__uid"]
     list_select_related = ["experience"]
     readonly_fields = [
-        "uid", "experience", "number", "status", "revision", "based_on", "created_at", "updated_at",
-        "created_by", "updated_by", "activated_at", "activated_by", "paused_at", "paused_by",
-        "archived_at", "archived_by",
+        "uid",
+        "experience",
+        "number",
+        "status",
+        "revision",
+        "based_on",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "activated_at",
+        "activated_by",
+        "paused_at",
+        "paused_by",
+        "archived_at",
+        "archived_by",
     ]
-    fields = ["distribution_type", "target_group", "targeting_combination", "targeting_audiences",
-              *readonly_fields]
+    fields = [
+        "distribution_type",
+        "target_group",
+        "targeting_combination",
+        "targeting_audiences",
+        *readonly_fields,
+    ]
     raw_id_fields = ["targeting_audiences"]
     inlines = [VariantInline, MetricInline]
 

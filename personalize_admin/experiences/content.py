@@ -20,7 +20,10 @@ VARIANT_NAME_REQUIRED = "Please enter a variant name"
 AUDIENCE_REQUIRED = "Please select at least one audience"
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-VARIANT_TYPES = {ExperienceType.SEGMENTED: "SegmentedVariant", ExperienceType.AB_TEST: "ABTestVariant"}
+VARIANT_TYPES = {
+    ExperienceType.SEGMENTED: "SegmentedVariant",
+    ExperienceType.AB_TEST: "ABTestVariant",
+}
 
 
 @dataclass
@@ -73,7 +76,11 @@ def version_content(version):
     experience = version.experience
     variants = []
     for variant in version.variants.all():
-        item = {"__type": VARIANT_TYPES[experience.type], "shortUid": variant.short_uid, "name": variant.name}
+        item = {
+            "__type": VARIANT_TYPES[experience.type],
+            "shortUid": variant.short_uid,
+            "name": variant.name,
+        }
         if experience.is_ab_test:
             item["trafficDistribution"] = (
                 _number(variant.traffic_percent) if variant.traffic_percent is not None else None
@@ -148,7 +155,9 @@ class _Lookup:
             else {}
         )
         self.events = (
-            {e.uid: e for e in Event.objects.filter(project=project, uid__in=event_uids)} if event_uids else {}
+            {e.uid: e for e in Event.objects.filter(project=project, uid__in=event_uids)}
+            if event_uids
+            else {}
         )
 
     def audience_list(self, uids, errors, path):
@@ -216,7 +225,9 @@ def _clean_variants(experience, raw_variants, lookup, errors, *, require_complet
                     "Leave it out to add a new variant.",
                 )
             elif short_uid in seen_short_uids:
-                errors.add(f"{path}.shortUid", f'The short UID "{short_uid}" is used by two variants.')
+                errors.add(
+                    f"{path}.shortUid", f'The short UID "{short_uid}" is used by two variants.'
+                )
             seen_short_uids.add(short_uid)
 
         name = raw.get("name")
@@ -226,7 +237,9 @@ def _clean_variants(experience, raw_variants, lookup, errors, *, require_complet
         elif len(name) > name_limit:
             errors.add(f"{path}.name", f"A variant name has at most {name_limit} characters.")
         elif name.lower() in seen_names:
-            errors.add(f"{path}.name", f'Variant {seen_names[name.lower()] + 1} already has this name.')
+            errors.add(
+                f"{path}.name", f"Variant {seen_names[name.lower()] + 1} already has this name."
+            )
         else:
             seen_names[name.lower()] = index
 
@@ -256,7 +269,9 @@ def _clean_distribution(data, variants, errors):
         return distribution
     total, complete = Decimal(0), True
     for index, variant in enumerate(variants):
-        variant.traffic_percent = _percent(variant.traffic_percent, errors, f"variants[{index}].trafficDistribution")
+        variant.traffic_percent = _percent(
+            variant.traffic_percent, errors, f"variants[{index}].trafficDistribution"
+        )
         if variant.traffic_percent is None:
             complete = False
         else:
@@ -294,7 +309,9 @@ def _clean_metrics(data, lookup, errors):
     # The primary metric goes first even when a client lists it later.
     ordered = sorted(
         enumerate(raw_metrics),
-        key=lambda pair: 0 if isinstance(pair[1], dict) and pair[1].get("__type") == "Primary" else 1,
+        key=lambda pair: (
+            0 if isinstance(pair[1], dict) and pair[1].get("__type") == "Primary" else 1
+        ),
     )
     events = []
     for index, raw in ordered:
@@ -325,10 +342,14 @@ def validate_content(*, experience, data, require_complete=False):
     """
     errors = _Errors()
     if not isinstance(data, dict):
-        raise ValidationFailed("Send the version as a JSON object.", field_errors={"": ["Send an object."]})
+        raise ValidationFailed(
+            "Send the version as a JSON object.", field_errors={"": ["Send an object."]}
+        )
     lookup = _Lookup(experience.project, data)
     raw_variants = _as_list(data.get("variants"), errors, "variants", "variants")
-    variants = _clean_variants(experience, raw_variants, lookup, errors, require_complete=require_complete)
+    variants = _clean_variants(
+        experience, raw_variants, lookup, errors, require_complete=require_complete
+    )
     content = CleanContent(variants=variants)
     if experience.is_ab_test:
         content.distribution_type = _clean_distribution(data, variants, errors)
@@ -341,8 +362,10 @@ def validate_content(*, experience, data, require_complete=False):
     if errors:
         first_path, first_messages = next(iter(errors.by_path.items()))
         count = sum(len(messages) for messages in errors.by_path.values())
-        message = f"{first_path}: {first_messages[0]}" if count == 1 else (
-            f"{count} problems need fixing, first {first_path}: {first_messages[0]}"
+        message = (
+            f"{first_path}: {first_messages[0]}"
+            if count == 1
+            else (f"{count} problems need fixing, first {first_path}: {first_messages[0]}")
         )
         raise ValidationFailed(
             message, code="personalize.EXPERIENCES.VERSIONS.INVALID", field_errors=errors.by_path

@@ -43,14 +43,21 @@ def _audiences(project, user):
     for name, (description, preset, value) in AUDIENCES.items():
         if name not in found:
             found[name] = Audience.objects.create(
-                project=project, name=name, description=description, definition=_definition(preset, value),
-                created_by=user, updated_by=user,
+                project=project,
+                name=name,
+                description=description,
+                definition=_definition(preset, value),
+                created_by=user,
+                updated_by=user,
             )
     return found
 
 
 def _events(project, user):
-    found = {e.key: e for e in Event.objects.for_project(project).filter(key__in=EVENTS, deleted_at__isnull=True)}
+    found = {
+        e.key: e
+        for e in Event.objects.for_project(project).filter(key__in=EVENTS, deleted_at__isnull=True)
+    }
     for key, description in EVENTS.items():
         if key not in found:
             found[key] = Event.objects.create(
@@ -62,7 +69,11 @@ def _events(project, user):
 def _segmented(*variants):
     return {
         "variants": [
-            {"name": name, "audiences": [a.uid for a in audiences], "audienceCombinationType": combination}
+            {
+                "name": name,
+                "audiences": [a.uid for a in audiences],
+                "audienceCombinationType": combination,
+            }
             for name, audiences, combination in variants
         ]
     }
@@ -86,7 +97,11 @@ def load(*, project, user):
 
     # Active segmented experience.
     _, draft = _experience(
-        project, user, "Home page hero", "The large banner at the top of the home page.", "SEGMENTED",
+        project,
+        user,
+        "Home page hero",
+        "The large banner at the top of the home page.",
+        "SEGMENTED",
         ["home", "banner"],
         _segmented(("US summer hero", [us], "AND"), ("Loyalty hero", [gold, returning], "OR")),
     )
@@ -94,8 +109,12 @@ def load(*, project, user):
 
     # Active A/B test with a primary and a secondary metric.
     _, draft = _experience(
-        project, user, "Checkout button color", "Does a green checkout button sell more than the blue one?",
-        "AB_TEST", ["checkout", "ab"],
+        project,
+        user,
+        "Checkout button color",
+        "Does a green checkout button sell more than the blue one?",
+        "AB_TEST",
+        ["checkout", "ab"],
         {
             "variants": [{"name": "Blue button (control)"}, {"name": "Green button"}],
             "distributionType": "EQUAL",
@@ -110,8 +129,12 @@ def load(*, project, user):
 
     # Active with a pending draft that adds a variant.
     experience, draft = _experience(
-        project, user, "Free shipping bar", "The strip above the navigation announcing free shipping.",
-        "SEGMENTED", ["shipping"],
+        project,
+        user,
+        "Free shipping bar",
+        "The strip above the navigation announcing free shipping.",
+        "SEGMENTED",
+        ["shipping"],
         _segmented(("US free shipping", [us], "AND")),
     )
     live = services.activate_version(version=draft, actor=user)
@@ -126,16 +149,26 @@ def load(*, project, user):
 
     # Paused.
     experience, draft = _experience(
-        project, user, "Newsletter prompt", "The sign-up box shown to mobile visitors.", "SEGMENTED",
-        ["newsletter"], _segmented(("Mobile sign-up box", [mobile], "AND")),
+        project,
+        user,
+        "Newsletter prompt",
+        "The sign-up box shown to mobile visitors.",
+        "SEGMENTED",
+        ["newsletter"],
+        _segmented(("Mobile sign-up box", [mobile], "AND")),
     )
     live = services.activate_version(version=draft, actor=user)
     services.pause_version(version=live, actor=user)
 
     # Two archived versions behind the active one.
     experience, draft = _experience(
-        project, user, "Product page recommendations", "Recommendations under the product description.",
-        "SEGMENTED", ["product"], _segmented(("Bestsellers", [us], "AND")),
+        project,
+        user,
+        "Product page recommendations",
+        "Recommendations under the product description.",
+        "SEGMENTED",
+        ["product"],
+        _segmented(("Bestsellers", [us], "AND")),
     )
     services.activate_version(version=draft, actor=user)
     for variants, kept in (
@@ -151,6 +184,11 @@ def load(*, project, user):
 
     # Never activated.
     _experience(
-        project, user, "Winter sale teaser", "Planned for November; not live yet.", "SEGMENTED",
-        ["seasonal", "home"], _segmented(("Winter teaser US", [us], "AND")),
+        project,
+        user,
+        "Winter sale teaser",
+        "Planned for November; not live yet.",
+        "SEGMENTED",
+        ["seasonal", "home"],
+        _segmented(("Winter teaser US", [us], "AND")),
     )

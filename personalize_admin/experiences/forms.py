@@ -118,7 +118,9 @@ class ConfigurationEditor:
         targeting = data.get("targeting")
         self.target_group = TargetGroup.SELECTIVE if targeting else TargetGroup.EVERYONE
         self.targeting_audiences = list((targeting or {}).get("audiences") or [])
-        self.targeting_combination = (targeting or {}).get("audienceCombinationType") or CombinationType.AND
+        self.targeting_combination = (targeting or {}).get(
+            "audienceCombinationType"
+        ) or CombinationType.AND
         self.rows = [
             VariantRow(
                 index=index,
@@ -144,7 +146,10 @@ class ConfigurationEditor:
     @classmethod
     def from_version(cls, version):
         return cls(
-            experience=version.experience, version=version, data=version_content(version), revision=version.revision
+            experience=version.experience,
+            version=version,
+            data=version_content(version),
+            revision=version.revision,
         )
 
     @classmethod
@@ -153,12 +158,17 @@ class ConfigurationEditor:
         variants = []
         for row in post.getlist("variant"):
             prefix = f"variants-{row}-"
-            variant = {"shortUid": post.get(prefix + "short_uid") or None, "name": post.get(prefix + "name", "")}
+            variant = {
+                "shortUid": post.get(prefix + "short_uid") or None,
+                "name": post.get(prefix + "name", ""),
+            }
             if experience.is_ab_test:
                 variant["trafficDistribution"] = post.get(prefix + "traffic", "").strip()
             else:
                 variant["audiences"] = post.getlist(prefix + "audiences")
-                variant["audienceCombinationType"] = post.get(prefix + "combination") or CombinationType.AND
+                variant["audienceCombinationType"] = (
+                    post.get(prefix + "combination") or CombinationType.AND
+                )
             variants.append(variant)
         data = {"variants": variants}
         if experience.is_ab_test:
@@ -166,7 +176,8 @@ class ConfigurationEditor:
             if post.get("target_group") == TargetGroup.SELECTIVE:
                 data["targeting"] = {
                     "audiences": post.getlist("targeting_audiences"),
-                    "audienceCombinationType": post.get("targeting_combination") or CombinationType.AND,
+                    "audienceCombinationType": post.get("targeting_combination")
+                    or CombinationType.AND,
                 }
             else:
                 data["targeting"] = None
@@ -196,7 +207,10 @@ class ConfigurationEditor:
         if self.is_ab_test:
             data["distributionType"] = self.distribution_type
             data["targeting"] = (
-                {"audiences": self.targeting_audiences, "audienceCombinationType": self.targeting_combination}
+                {
+                    "audiences": self.targeting_audiences,
+                    "audienceCombinationType": self.targeting_combination,
+                }
                 if self.target_group == TargetGroup.SELECTIVE
                 else None
             )
@@ -214,8 +228,14 @@ class ConfigurationEditor:
         if name == "add_variant":
             if self.can_add_variant:
                 self.rows.append(
-                    VariantRow(index=len(self.rows), short_uid=None, name="", audiences=[],
-                               combination=CombinationType.AND, traffic="")
+                    VariantRow(
+                        index=len(self.rows),
+                        short_uid=None,
+                        name="",
+                        audiences=[],
+                        combination=CombinationType.AND,
+                        traffic="",
+                    )
                 )
                 self._focus = ("variant", len(self.rows) - 1)
             self._attach_errors()
@@ -253,10 +273,14 @@ class ConfigurationEditor:
         for row in self.rows:
             prefix = f"variants[{row.index}]"
             row.errors = {
-                key: self.errors.get(f"{prefix}.{path}", []) + (self.errors.get(prefix, []) if key == "name" else [])
+                key: self.errors.get(f"{prefix}.{path}", [])
+                + (self.errors.get(prefix, []) if key == "name" else [])
                 for key, path in (
-                    ("short_uid", "shortUid"), ("name", "name"), ("audiences", "audiences"),
-                    ("combination", "audienceCombinationType"), ("traffic", "trafficDistribution"),
+                    ("short_uid", "shortUid"),
+                    ("name", "name"),
+                    ("audiences", "audiences"),
+                    ("combination", "audienceCombinationType"),
+                    ("traffic", "trafficDistribution"),
                 )
             }
             row.autofocus = self._focus == ("variant", row.index)
@@ -309,7 +333,9 @@ class ConfigurationEditor:
 
     @property
     def targeting_errors(self):
-        return self.errors_at("targeting", "targeting.audiences", "targeting.audienceCombinationType")
+        return self.errors_at(
+            "targeting", "targeting.audiences", "targeting.audienceCombinationType"
+        )
 
     @property
     def metrics_errors(self):
@@ -320,8 +346,10 @@ class ConfigurationEditor:
         """Errors with no field on the form to show them next to."""
         shown = ("variants", "trafficDistribution", "distributionType", "targeting", "metrics")
         return [
-            message for path, messages in self.errors.items()
-            if not path.startswith(shown) for message in messages
+            message
+            for path, messages in self.errors.items()
+            if not path.startswith(shown)
+            for message in messages
         ]
 
     @property

@@ -53,7 +53,9 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="tag_unique_in_project")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="tag_unique_in_project")
+        ]
 
     def __str__(self):
         return self.name
@@ -94,7 +96,9 @@ class ExperienceQuerySet(models.QuerySet):
 
 class Experience(TrackedModel, RevisionedModel):
     uid = UidField()
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="experiences")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="experiences"
+    )
     short_uid = models.CharField(max_length=10, editable=False)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=2000)
@@ -111,15 +115,22 @@ class Experience(TrackedModel, RevisionedModel):
     class Meta:
         ordering = ["priority", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "short_uid"], name="experience_short_uid_unique"),
-            models.UniqueConstraint("project", Lower("name"), name="experience_name_unique_in_project"),
+            models.UniqueConstraint(
+                fields=["project", "short_uid"], name="experience_short_uid_unique"
+            ),
+            models.UniqueConstraint(
+                "project", Lower("name"), name="experience_name_unique_in_project"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("experiences:detail", kwargs={"project_uid": self.project.uid, "experience_uid": self.uid})
+        return reverse(
+            "experiences:detail",
+            kwargs={"project_uid": self.project.uid, "experience_uid": self.uid},
+        )
 
     @property
     def is_ab_test(self):
@@ -168,13 +179,17 @@ class Version(TrackedModel, RevisionedModel):
     uid = UidField()
     experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
 
     # A/B test settings (unused by segmented experiences).
     distribution_type = models.CharField(
         max_length=10, choices=DistributionType.choices, default=DistributionType.EQUAL
     )
-    target_group = models.CharField(max_length=10, choices=TargetGroup.choices, default=TargetGroup.EVERYONE)
+    target_group = models.CharField(
+        max_length=10, choices=TargetGroup.choices, default=TargetGroup.EVERYONE
+    )
     targeting_combination = models.CharField(
         max_length=3, choices=CombinationType.choices, default=CombinationType.AND
     )
@@ -313,7 +328,9 @@ class Variant(models.Model):
     class Meta:
         ordering = ["version", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "short_uid"], name="variant_short_uid_unique_in_version"),
+            models.UniqueConstraint(
+                fields=["version", "short_uid"], name="variant_short_uid_unique_in_version"
+            ),
         ]
 
     def __str__(self):
@@ -322,7 +339,9 @@ class Variant(models.Model):
 
 class VariantAudience(models.Model):
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="audience_links")
-    audience = models.ForeignKey("audiences.Audience", on_delete=models.PROTECT, related_name="variant_links")
+    audience = models.ForeignKey(
+        "audiences.Audience", on_delete=models.PROTECT, related_name="variant_links"
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -344,7 +363,9 @@ class Metric(models.Model):
 
     class Meta:
         ordering = ["version", "position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["version", "event"], name="metric_event_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "event"], name="metric_event_unique")
+        ]
 
     def __str__(self):
         return f"{'Primary' if self.is_primary else 'Secondary'}: {self.event}"

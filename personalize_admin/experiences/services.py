@@ -55,21 +55,28 @@ def _field_error(path, message, code):
 def _clean_name(name):
     name = (name or "").strip() if isinstance(name, str) or name is None else ""
     if not name:
-        raise _field_error("name", "Please enter an experience name", "personalize.EXPERIENCES.NAME_REQUIRED")
+        raise _field_error(
+            "name", "Please enter an experience name", "personalize.EXPERIENCES.NAME_REQUIRED"
+        )
     limit = Experience._meta.get_field("name").max_length
     if len(name) > limit:
         raise _field_error(
-            "name", f"An experience name has at most {limit} characters.", "personalize.EXPERIENCES.NAME_TOO_LONG"
+            "name",
+            f"An experience name has at most {limit} characters.",
+            "personalize.EXPERIENCES.NAME_TOO_LONG",
         )
     return name
 
 
 def _clean_description(description):
-    description = (description or "").strip() if isinstance(description, str) or description is None else ""
+    description = (
+        (description or "").strip() if isinstance(description, str) or description is None else ""
+    )
     limit = Experience._meta.get_field("description").max_length
     if len(description) > limit:
         raise _field_error(
-            "description", f"A description has at most {limit} characters.",
+            "description",
+            f"A description has at most {limit} characters.",
             "personalize.EXPERIENCES.DESCRIPTION_TOO_LONG",
         )
     return description
@@ -82,7 +89,9 @@ def clean_tags(tags):
     if isinstance(tags, str):
         tags = tags.split(",")
     if not isinstance(tags, (list, tuple)):
-        raise _field_error("tags", "Send tags as a list of words.", "personalize.EXPERIENCES.INVALID_TAGS")
+        raise _field_error(
+            "tags", "Send tags as a list of words.", "personalize.EXPERIENCES.INVALID_TAGS"
+        )
     limit = Tag._meta.get_field("name").max_length
     cleaned = []
     for tag in tags:
@@ -97,13 +106,17 @@ def clean_tags(tags):
             )
         if len(tag) > limit:
             raise _field_error(
-                "tags", f"A tag has at most {limit} characters.", "personalize.EXPERIENCES.INVALID_TAGS"
+                "tags",
+                f"A tag has at most {limit} characters.",
+                "personalize.EXPERIENCES.INVALID_TAGS",
             )
         if tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:
         raise _field_error(
-            "tags", f"An experience has at most {MAX_TAGS} tags.", "personalize.EXPERIENCES.INVALID_TAGS"
+            "tags",
+            f"An experience has at most {MAX_TAGS} tags.",
+            "personalize.EXPERIENCES.INVALID_TAGS",
         )
     return cleaned
 
@@ -111,18 +124,24 @@ def clean_tags(tags):
 def _clean_type(value):
     if value not in ExperienceType.values:
         raise _field_error(
-            "type", "Please select an experience type: Segmented or A/B Test.", "personalize.EXPERIENCES.INVALID_TYPE"
+            "type",
+            "Please select an experience type: Segmented or A/B Test.",
+            "personalize.EXPERIENCES.INVALID_TYPE",
         )
     return ExperienceType(value)
 
 
 def _duplicate_name(name):
     message = f'An experience named "{name}" already exists in this project. Choose another name.'
-    return Conflict(message, code="personalize.EXPERIENCES.DUPLICATE_NAME", field_errors={"name": [message]})
+    return Conflict(
+        message, code="personalize.EXPERIENCES.DUPLICATE_NAME", field_errors={"name": [message]}
+    )
 
 
 def _save_with_unique_name(experience, name):
-    others = Experience.objects.filter(project=experience.project, name__iexact=name).exclude(pk=experience.pk)
+    others = Experience.objects.filter(project=experience.project, name__iexact=name).exclude(
+        pk=experience.pk
+    )
     if others.exists():
         raise _duplicate_name(name)
     try:
@@ -133,11 +152,15 @@ def _save_with_unique_name(experience, name):
 
 
 def _set_tags(experience, names):
-    existing = {tag.name: tag for tag in Tag.objects.filter(project=experience.project, name__in=names)}
+    existing = {
+        tag.name: tag for tag in Tag.objects.filter(project=experience.project, name__in=names)
+    }
     missing = [Tag(project=experience.project, name=name) for name in names if name not in existing]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {tag.name: tag for tag in Tag.objects.filter(project=experience.project, name__in=names)}
+        existing = {
+            tag.name: tag for tag in Tag.objects.filter(project=experience.project, name__in=names)
+        }
     experience.tags.set([existing[name] for name in names])
 
 
@@ -154,20 +177,27 @@ def _lock_project(project):
 
 def _lock_experience(experience, expected_revision=None):
     return lock_for_update(
-        experience, expected_revision, what="This experience", code="personalize.EXPERIENCES.STALE_REVISION"
+        experience,
+        expected_revision,
+        what="This experience",
+        code="personalize.EXPERIENCES.STALE_REVISION",
     )
 
 
 def _lock_version(version, expected_revision=None):
     fresh = lock_for_update(
-        version, expected_revision, what=f"Version {version.number}",
+        version,
+        expected_revision,
+        what=f"Version {version.number}",
         code="personalize.EXPERIENCES.VERSIONS.STALE_REVISION",
     )
     return fresh
 
 
 def _locked_versions(experience):
-    return list(Version.objects.select_for_update().filter(experience=experience).order_by("number"))
+    return list(
+        Version.objects.select_for_update().filter(experience=experience).order_by("number")
+    )
 
 
 @contextmanager
@@ -189,7 +219,12 @@ def _touch_experience(experience, actor):
 
 def _record(experience, actor, action, message, **details):
     audit.record(
-        project=experience.project, actor=actor, action=action, obj=experience, message=message, details=details
+        project=experience.project,
+        actor=actor,
+        action=action,
+        obj=experience,
+        message=message,
+        details=details,
     )
 
 
@@ -224,7 +259,9 @@ def _write_content(version, experience, content):
                 traffic_percent=clean.traffic_percent if experience.is_ab_test else None,
             )
         )
-    Experience.objects.filter(pk=experience.pk).update(next_variant_short_uid=experience.next_variant_short_uid)
+    Experience.objects.filter(pk=experience.pk).update(
+        next_variant_short_uid=experience.next_variant_short_uid
+    )
     Variant.objects.bulk_create(variants)
     VariantAudience.objects.bulk_create(
         VariantAudience(variant=variant, audience=audience, position=position)
@@ -237,7 +274,8 @@ def _write_content(version, experience, content):
     version.targeting_audiences.set(content.targeting_audiences)
     Metric.objects.filter(version=version).delete()
     Metric.objects.bulk_create(
-        Metric(version=version, event=event, position=position) for position, event in enumerate(content.metrics)
+        Metric(version=version, event=event, position=position)
+        for position, event in enumerate(content.metrics)
     )
 
 
@@ -262,7 +300,8 @@ def _copy_content(source, target):
     )
     target.targeting_audiences.set(source.targeting_audiences.all())
     Metric.objects.bulk_create(
-        Metric(version=target, event_id=metric.event_id, position=metric.position) for metric in source.metrics.all()
+        Metric(version=target, event_id=metric.event_id, position=metric.position)
+        for metric in source.metrics.all()
     )
 
 
@@ -322,15 +361,24 @@ def create_experience(*, project, name, description="", type, tags=(), actor):
         updated_by=actor,
     )
     _save_with_unique_name(experience, name)
-    Project.objects.filter(pk=project.pk).update(next_experience_short_uid=project.next_experience_short_uid + 1)
+    Project.objects.filter(pk=project.pk).update(
+        next_experience_short_uid=project.next_experience_short_uid + 1
+    )
     _set_tags(experience, tags)
     Version.objects.create(experience=experience, number=1, created_by=actor, updated_by=actor)
-    _record(experience, actor, "experience.create", f'Created the {experience.get_type_display()} experience "{name}".')
+    _record(
+        experience,
+        actor,
+        "experience.create",
+        f'Created the {experience.get_type_display()} experience "{name}".',
+    )
     return experience
 
 
 @transaction.atomic
-def update_experience(*, experience, actor, name=None, description=None, tags=None, expected_revision=None):
+def update_experience(
+    *, experience, actor, name=None, description=None, tags=None, expected_revision=None
+):
     """Change general details; ``None`` keeps a value as it is."""
     project = _lock_project(experience.project)
     locked = _lock_experience(experience, expected_revision)
@@ -338,7 +386,9 @@ def update_experience(*, experience, actor, name=None, description=None, tags=No
     before = {"name": locked.name, "description": locked.description, "tags": _tag_names(locked)}
     after = {
         "name": _clean_name(name) if name is not None else locked.name,
-        "description": _clean_description(description) if description is not None else locked.description,
+        "description": _clean_description(description)
+        if description is not None
+        else locked.description,
         "tags": sorted(clean_tags(tags)) if tags is not None else before["tags"],
     }
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
@@ -354,7 +404,13 @@ def update_experience(*, experience, actor, name=None, description=None, tags=No
     if Version.objects.filter(experience=locked, status__in=LIVE_STATUSES).exists():
         touch_live_config(project)
     labels = {"name": "name", "description": "description", "tags": "tags"}
-    _record(locked, actor, "experience.update", f"Changed the {', '.join(labels[k] for k in changed)}.", **changed)
+    _record(
+        locked,
+        actor,
+        "experience.update",
+        f"Changed the {', '.join(labels[k] for k in changed)}.",
+        **changed,
+    )
     return locked
 
 
@@ -365,12 +421,17 @@ def delete_experience(*, experience, actor):
     locked = _lock_experience(experience)
     was_live = Version.objects.filter(experience=locked, status__in=LIVE_STATUSES).exists()
     audit.record(
-        project=project, actor=actor, action="experience.delete", obj=locked,
+        project=project,
+        actor=actor,
+        action="experience.delete",
+        obj=locked,
         message=f'Deleted the experience "{locked.name}".',
     )
     priority = locked.priority
     locked.delete()
-    for other in Experience.objects.filter(project=project, priority__gt=priority).order_by("priority", "pk"):
+    for other in Experience.objects.filter(project=project, priority__gt=priority).order_by(
+        "priority", "pk"
+    ):
         Experience.objects.filter(pk=other.pk).update(priority=other.priority - 1)
     if was_live:
         touch_live_config(project)
@@ -380,18 +441,23 @@ def delete_experience(*, experience, actor):
 def set_priorities(*, project, ordered_experience_uids, actor):
     """Put the project's experiences in this order (the full list, highest priority first)."""
     project = _lock_project(project)
-    experiences = list(Experience.objects.select_for_update().filter(project=project).order_by("priority", "pk"))
+    experiences = list(
+        Experience.objects.select_for_update().filter(project=project).order_by("priority", "pk")
+    )
     if not isinstance(ordered_experience_uids, (list, tuple)) or not all(
         isinstance(uid, str) for uid in ordered_experience_uids
     ):
         raise _field_error(
-            "priorityOrder", "Send the order as a list of experience UIDs.", "personalize.EXPERIENCES.INVALID_ORDER"
+            "priorityOrder",
+            "Send the order as a list of experience UIDs.",
+            "personalize.EXPERIENCES.INVALID_ORDER",
         )
     by_uid = {experience.uid: experience for experience in experiences}
     ordered = list(ordered_experience_uids)
     if len(set(ordered)) != len(ordered):
         raise _field_error(
-            "priorityOrder", "Each experience may appear only once in the order.",
+            "priorityOrder",
+            "Each experience may appear only once in the order.",
             "personalize.EXPERIENCES.INVALID_ORDER",
         )
     if set(ordered) != set(by_uid):
@@ -412,8 +478,12 @@ def set_priorities(*, project, ordered_experience_uids, actor):
     if changed:
         touch_live_config(project)
         audit.record(
-            project=project, actor=actor, action="experience.priorities", obj=project,
-            message="Changed the priority order of the experiences.", details={"order": ordered},
+            project=project,
+            actor=actor,
+            action="experience.priorities",
+            obj=project,
+            message="Changed the priority order of the experiences.",
+            details={"order": ordered},
         )
     return changed
 
@@ -434,8 +504,12 @@ def save_draft(*, version, data, actor, expected_revision=None):
     version.save()
     _touch_experience(experience, actor)
     _record(
-        experience, actor, "version.save", f"Saved the draft (version {version.number}).",
-        version=version.number, version_uid=version.uid,
+        experience,
+        actor,
+        "version.save",
+        f"Saved the draft (version {version.number}).",
+        version=version.number,
+        version_uid=version.uid,
     )
     version.experience = experience
     return version
@@ -454,7 +528,10 @@ def activate_version(*, version, actor, expected_revision=None, data=None):
     versions = {v.pk: v for v in _locked_versions(experience)}
     current = versions.get(version.pk)
     if current is None:
-        raise Conflict("This version no longer exists; it was discarded.", code="personalize.EXPERIENCES.VERSIONS.GONE")
+        raise Conflict(
+            "This version no longer exists; it was discarded.",
+            code="personalize.EXPERIENCES.VERSIONS.GONE",
+        )
     current = _lock_version(current, expected_revision)
     current.ensure_can_activate()
     if data is not None:
@@ -463,7 +540,9 @@ def activate_version(*, version, actor, expected_revision=None, data=None):
         bump(current)
     else:
         try:
-            validate_content(experience=experience, data=version_content(current), require_complete=True)
+            validate_content(
+                experience=experience, data=version_content(current), require_complete=True
+            )
         except ValidationFailed as error:
             raise ValidationFailed(
                 f"Version {current.number} cannot be activated yet: {error.message}",
@@ -493,7 +572,12 @@ def activate_version(*, version, actor, expected_revision=None, data=None):
     message = f"Activated version {current.number}"
     message += f" and archived version {previous.number}." if previous else "."
     _record(
-        experience, actor, "version.activate", message, version=current.number, version_uid=current.uid,
+        experience,
+        actor,
+        "version.activate",
+        message,
+        version=current.number,
+        version_uid=current.uid,
         archived_version=previous.number if previous else None,
     )
     current.experience = experience
@@ -517,10 +601,18 @@ def create_draft(*, experience, actor, data=None):
         version = _new_version(experience, actor, based_on=live)
         message = (
             f"Created version {version.number} as a draft from version {live.number}."
-            if live else f"Created version {version.number} as an empty draft."
+            if live
+            else f"Created version {version.number} as an empty draft."
         )
     _touch_experience(experience, actor)
-    _record(experience, actor, "version.create_draft", message, version=version.number, version_uid=version.uid)
+    _record(
+        experience,
+        actor,
+        "version.create_draft",
+        message,
+        version=version.number,
+        version_uid=version.uid,
+    )
     version.experience = experience
     return version
 
@@ -540,8 +632,14 @@ def _live_move(version, actor, *, guard, status, action, verb):
     version.save()
     _touch_experience(experience, actor)
     touch_live_config(project)
-    _record(experience, actor, action, f"{verb} version {version.number}.", version=version.number,
-            version_uid=version.uid)
+    _record(
+        experience,
+        actor,
+        action,
+        f"{verb} version {version.number}.",
+        version=version.number,
+        version_uid=version.uid,
+    )
     version.experience = experience
     return version
 
@@ -550,7 +648,12 @@ def _live_move(version, actor, *, guard, status, action, verb):
 def pause_version(*, version, actor):
     """Stop personalizing with the Active version; visitors see the base entry."""
     return _live_move(
-        version, actor, guard="ensure_can_pause", status=VersionStatus.PAUSED, action="version.pause", verb="Paused"
+        version,
+        actor,
+        guard="ensure_can_pause",
+        status=VersionStatus.PAUSED,
+        action="version.pause",
+        verb="Paused",
     )
 
 
@@ -558,7 +661,11 @@ def pause_version(*, version, actor):
 def resume_version(*, version, actor):
     """Make the Paused version Active again (its analytics continue)."""
     return _live_move(
-        version, actor, guard="ensure_can_resume", status=VersionStatus.ACTIVE, action="version.resume",
+        version,
+        actor,
+        guard="ensure_can_resume",
+        status=VersionStatus.ACTIVE,
+        action="version.resume",
         verb="Resumed",
     )
 
@@ -608,9 +715,13 @@ def restore_version(*, version, actor):
     restored = _new_version(experience, actor, based_on=version)
     _touch_experience(experience, actor)
     _record(
-        experience, actor, "version.restore",
+        experience,
+        actor,
+        "version.restore",
         f"Restored version {version.number} as a draft (version {restored.number}).",
-        version=restored.number, version_uid=restored.uid, restored_from=version.number,
+        version=restored.number,
+        version_uid=restored.uid,
+        restored_from=version.number,
     )
     restored.experience = experience
     return restored

@@ -20,5 +20,7 @@ urlpatterns = [
     path(EXPERIENCE + "discard/", views.DiscardView.as_view(), name="discard"),
     path(EXPERIENCE + "delete/", views.DeleteView.as_view(), name="delete"),
     path(EXPERIENCE + "versions/<int:number>/", views.VersionView.as_view(), name="version"),
-    path(EXPERIENCE + "versions/<int:number>/restore/", views.RestoreView.as_view(), name="restore"),
+    path(
+        EXPERIENCE + "versions/<int:number>/restore/", views.RestoreView.as_view(), name="restore"
+    ),
 ]

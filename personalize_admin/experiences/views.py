@@ -36,7 +36,11 @@ from .models import (
 
 # ---------- the list ----------
 
-STATUS_FILTERS = [(VersionStatus.DRAFT, "Draft"), (VersionStatus.ACTIVE, "Active"), (VersionStatus.PAUSED, "Paused")]
+STATUS_FILTERS = [
+    (VersionStatus.DRAFT, "Draft"),
+    (VersionStatus.ACTIVE, "Active"),
+    (VersionStatus.PAUSED, "Paused"),
+]
 
 
 def _version_audiences(version):
@@ -81,7 +85,10 @@ class ExperienceListView(ProjectScopedMixin, TemplateView):
         if filters["q"]:
             q = filters["q"]
             experiences = experiences.filter(
-                Q(name__icontains=q) | Q(description__icontains=q) | Q(short_uid=q) | Q(uid=q.lower())
+                Q(name__icontains=q)
+                | Q(description__icontains=q)
+                | Q(short_uid=q)
+                | Q(uid=q.lower())
             )
         if filters["status"]:
             experiences = experiences.with_status(filters["status"])
@@ -113,8 +120,12 @@ class ExperienceListView(ProjectScopedMixin, TemplateView):
         return context
 
     def priority_list(self):
-        live_status = Version.objects.filter(experience=OuterRef("pk"), status__in=LIVE_STATUSES).values("status")[:1]
-        return Experience.objects.for_project(self.project).annotate(live_status=Subquery(live_status))
+        live_status = Version.objects.filter(
+            experience=OuterRef("pk"), status__in=LIVE_STATUSES
+        ).values("status")[:1]
+        return Experience.objects.for_project(self.project).annotate(
+            live_status=Subquery(live_status)
+        )
 
     def get(self, request, *args, **kwargs):
         context = self.get_context_data(**kwargs)
@@ -143,7 +154,8 @@ class ExperienceCreateView(ProjectScopedMixin, View):
                 add_domain_error(form, error)
             else:
                 messages.success(
-                    request, f'Experience "{experience.name}" created. Add its variants, then activate it.'
+                    request,
+                    f'Experience "{experience.name}" created. Add its variants, then activate it.',
                 )
                 return htmx_redirect(request, _url("configuration", experience))
         view = ExperienceListView(request=request, kwargs=self.kwargs)
@@ -163,12 +175,16 @@ class PrioritizeView(ProjectScopedMixin, View):
     def post(self, request, project_uid):
         try:
             changed = services.set_priorities(
-                project=self.project, ordered_experience_uids=request.POST.getlist("order"), actor=request.user
+                project=self.project,
+                ordered_experience_uids=request.POST.getlist("order"),
+                actor=request.user,
             )
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Priorities saved." if changed else "The priorities are unchanged.")
+            messages.success(
+                request, "Priorities saved." if changed else "The priorities are unchanged."
+            )
         return htmx_redirect(request, reverse("experiences:list", args=[self.project.uid]))
 
 
@@ -196,7 +212,12 @@ class Tab:
 TABS = [
     Tab("overview", "Overview", "experiences:detail"),
     Tab("configuration", "Configuration", "experiences:configuration"),
-    Tab("draft", "Draft", "experiences:draft", lambda e: e.live_version is not None and e.draft is not None),
+    Tab(
+        "draft",
+        "Draft",
+        "experiences:draft",
+        lambda e: e.live_version is not None and e.draft is not None,
+    ),
 ]
 
 
@@ -230,13 +251,17 @@ class ExperienceMixin(ProjectScopedMixin):
             live=experience.live_version,
             tab=self.tab,
             tabs=[
-                {"key": tab.key, "label": tab.label, "url": reverse(tab.url_name, kwargs=self.tab_kwargs())}
+                {
+                    "key": tab.key,
+                    "label": tab.label,
+                    "url": reverse(tab.url_name, kwargs=self.tab_kwargs()),
+                }
                 for tab in TABS
                 if tab.shown(experience)
             ],
-            versions=experience.versions.select_related("created_by", "activated_by", "archived_by").order_by(
-                "-number"
-            ),
+            versions=experience.versions.select_related(
+                "created_by", "activated_by", "archived_by"
+            ).order_by("-number"),
             activity=audit.entries_for(experience, limit=12),
             tag_names=[tag.name for tag in experience.tags.all()],
         )
@@ -291,12 +316,16 @@ class OverviewView(ExperienceMixin, TemplateView):
                 messages.success(request, "General details saved.")
                 return htmx_redirect(request, self.url("detail"))
         context = self.get_context_data(form=form)
-        return render_page_or_partial(request, self.template_name, "general-form", context, status=422)
+        return render_page_or_partial(
+            request, self.template_name, "general-form", context, status=422
+        )
 
 
 def _choices(project, editor):
     """Audiences and events to pick from, plus any selected one that was deleted since."""
-    referenced_audiences = {uid for row in editor.rows for uid in row.audiences} | set(editor.targeting_audiences)
+    referenced_audiences = {uid for row in editor.rows for uid in row.audiences} | set(
+        editor.targeting_audiences
+    )
     audiences = list(
         Audience.objects.filter(project=project)
         .filter(Q(deleted_at__isnull=True) | Q(uid__in=referenced_audiences))
@@ -327,7 +356,8 @@ class EditorMixin(ExperienceMixin):
         if editor is not None and live is not None:
             # What activation changes for visitors, as saved (unsaved edits are saved with it).
             context["changes"] = compare_contents(
-                version_content(live), version_content(draft),
+                version_content(live),
+                version_content(draft),
                 audience_names={a.uid: a.name for a in editor.audience_choices}
                 | {a.uid: a.name for a in _version_audiences(live)},
                 event_keys={e.uid: e.key for e in editor.event_choices}
@@ -338,7 +368,9 @@ class EditorMixin(ExperienceMixin):
     def post(self, request, project_uid, experience_uid):
         draft = self.experience.draft
         if draft is None:
-            messages.error(request, "This experience has no draft any more; someone activated or discarded it.")
+            messages.error(
+                request, "This experience has no draft any more; someone activated or discarded it."
+            )
             return htmx_redirect(request, self.url("configuration"))
         editor = ConfigurationEditor.from_post(version=draft, post=request.POST)
         action = request.POST.get("action", "save")
@@ -351,11 +383,17 @@ class EditorMixin(ExperienceMixin):
         try:
             if action == "activate":
                 version = services.activate_version(
-                    version=draft, data=editor.to_data(), expected_revision=expected, actor=request.user
+                    version=draft,
+                    data=editor.to_data(),
+                    expected_revision=expected,
+                    actor=request.user,
                 )
             else:
                 version = services.save_draft(
-                    version=draft, data=editor.to_data(), expected_revision=expected, actor=request.user
+                    version=draft,
+                    data=editor.to_data(),
+                    expected_revision=expected,
+                    actor=request.user,
                 )
         except DomainError as error:
             editor.set_errors(error.field_errors)
@@ -366,10 +404,14 @@ class EditorMixin(ExperienceMixin):
             else:
                 summary = "The draft was not saved: fix the fields marked below."
             context = self.get_context_data(
-                editor=_choices(self.project, editor), editor_error=error, editor_error_summary=summary
+                editor=_choices(self.project, editor),
+                editor_error=error,
+                editor_error_summary=summary,
             )
             status = 409 if isinstance(error, Conflict) else 422
-            return render_page_or_partial(request, self.template_name, "editor", context, status=status)
+            return render_page_or_partial(
+                request, self.template_name, "editor", context, status=status
+            )
         if action == "activate":
             previous = self.experience.live_version
             text = f"Version {version.number} is now active."
@@ -378,7 +420,9 @@ class EditorMixin(ExperienceMixin):
             messages.success(request, text + " Analytics for this version start now.")
             return htmx_redirect(request, self.url("configuration"))
         messages.success(request, f"Draft saved (version {version.number}).")
-        return htmx_redirect(request, self.url(self.tab if self.tab == "draft" else "configuration"))
+        return htmx_redirect(
+            request, self.url(self.tab if self.tab == "draft" else "configuration")
+        )
 
 
 class ConfigurationView(EditorMixin, TemplateView):
@@ -434,7 +478,10 @@ class CompareView(ExperienceMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if self.experience.draft is None or self.experience.live_version is None:
-            messages.info(request, "There is nothing to compare: the experience has no draft and live version.")
+            messages.info(
+                request,
+                "There is nothing to compare: the experience has no draft and live version.",
+            )
             return redirect(self.url("configuration"))
         return super().get(request, *args, **kwargs)
 
@@ -444,7 +491,10 @@ class CompareView(ExperienceMixin, TemplateView):
         audiences = {a.uid: a.name for v in (live, draft) for a in _version_audiences(v)}
         events = {m.event.uid: m.event.key for v in (live, draft) for m in v.metrics.all()}
         context["changes"] = compare_contents(
-            version_content(live), version_content(draft), audience_names=audiences, event_keys=events
+            version_content(live),
+            version_content(draft),
+            audience_names=audiences,
+            event_keys=events,
         )
         return context
 
@@ -489,7 +539,9 @@ class CreateDraftView(ActionView):
 class PauseView(ActionView):
     def perform(self, request):
         services.pause_version(version=self.live_or_404(), actor=request.user)
-        messages.success(request, "Experience paused. Visitors see the base entry until you resume it.")
+        messages.success(
+            request, "Experience paused. Visitors see the base entry until you resume it."
+        )
         return self.url("configuration")
 
 
@@ -509,9 +561,13 @@ class DiscardView(ActionView):
             expected = int(request.POST.get("revision", ""))
         except ValueError:
             expected = None
-        emptied = services.discard_draft(version=draft, expected_revision=expected, actor=request.user)
+        emptied = services.discard_draft(
+            version=draft, expected_revision=expected, actor=request.user
+        )
         if emptied is None:
-            messages.success(request, f"Draft discarded (version {draft.number}). The live version is unchanged.")
+            messages.success(
+                request, f"Draft discarded (version {draft.number}). The live version is unchanged."
+            )
         else:
             messages.success(request, "Draft discarded: version 1 is empty again.")
         return self.url("configuration")
@@ -519,9 +575,13 @@ class DiscardView(ActionView):
 
 class RestoreView(ActionView):
     def perform(self, request):
-        version = get_object_or_404(Version, experience=self.experience, number=self.kwargs["number"])
+        version = get_object_or_404(
+            Version, experience=self.experience, number=self.kwargs["number"]
+        )
         restored = services.restore_version(version=version, actor=request.user)
-        messages.success(request, f"Version {version.number} restored as a draft (version {restored.number}).")
+        messages.success(
+            request, f"Version {version.number} restored as a draft (version {restored.number})."
+        )
         return self.url("draft" if self.experience.live_version else "configuration")
 
 
@@ -534,4 +594,3 @@ class DeleteView(ActionView):
         services.delete_experience(experience=self.experience, actor=request.user)
         messages.success(request, f'Experience "{name}" deleted.')
         return reverse("experiences:list", args=[self.project.uid])
-

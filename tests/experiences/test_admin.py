@@ -17,18 +17,27 @@ def admin_client(client):
 @pytest.fixture
 def experience(project, owner):
     experience = make_experience(project=project, actor=owner, name="Hero", activate=True)
-    services.activate_version(version=services.create_draft(experience=experience, actor=owner), actor=owner)
+    services.activate_version(
+        version=services.create_draft(experience=experience, actor=owner), actor=owner
+    )
     services.create_draft(experience=experience, actor=owner)
     return experience
 
 
 def test_admin_experience_page_lists_its_versions_inline(admin_client, experience):
-    response = admin_client.get(reverse("admin:experiences_experience_change", args=[experience.pk]))
+    response = admin_client.get(
+        reverse("admin:experiences_experience_change", args=[experience.pk])
+    )
     body = response.content.decode()
     assert response.status_code == 200
     for number in (1, 2, 3):
         assert f">Version {number}</a>" in body
-    assert admin_client.get(reverse("admin:experiences_experience_changelist"), {"q": "hero"}).status_code == 200
+    assert (
+        admin_client.get(
+            reverse("admin:experiences_experience_changelist"), {"q": "hero"}
+        ).status_code
+        == 200
+    )
 
 
 def test_admin_archived_version_is_read_only(admin_client, experience):

@@ -61,8 +61,12 @@ def test_concurrent_create_draft_leaves_exactly_one_draft(live_experience, owner
     created = [o for o in outcomes if isinstance(o, Version)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
     assert (len(created), len(refused)) == (1, RACERS - 1), outcomes
-    assert Version.objects.filter(experience=live_experience, status=VersionStatus.DRAFT).count() == 1
-    assert Version.objects.filter(experience=live_experience, status=VersionStatus.ACTIVE).count() == 1
+    assert (
+        Version.objects.filter(experience=live_experience, status=VersionStatus.DRAFT).count() == 1
+    )
+    assert (
+        Version.objects.filter(experience=live_experience, status=VersionStatus.ACTIVE).count() == 1
+    )
 
 
 def test_concurrent_activate_leaves_exactly_one_live_version(live_experience, owner):

@@ -11,14 +11,17 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_creates_experiences_in_every_state(project, owner):
     demo.load(project=project, user=owner)
-    experiences = {e.name: e for e in Experience.objects.for_project(project).with_current_versions()}
+    experiences = {
+        e.name: e for e in Experience.objects.for_project(project).with_current_versions()
+    }
     statuses = {name: (e.status, e.draft is not None) for name, e in experiences.items()}
     assert statuses["Winter sale teaser"] == (VersionStatus.DRAFT, True)
     assert statuses["Home page hero"] == (VersionStatus.ACTIVE, False)
     assert statuses["Free shipping bar"] == (VersionStatus.ACTIVE, True)
     assert statuses["Newsletter prompt"] == (VersionStatus.PAUSED, False)
-    archived = Version.objects.filter(experience=experiences["Product page recommendations"],
-                                      status=VersionStatus.ARCHIVED)
+    archived = Version.objects.filter(
+        experience=experiences["Product page recommendations"], status=VersionStatus.ARCHIVED
+    )
     assert archived.count() == 2
     ab_test = experiences["Checkout button color"]
     assert ab_test.is_ab_test and ab_test.status == VersionStatus.ACTIVE

@@ -35,12 +35,21 @@ def audience(project):
 
 @pytest.fixture
 def draft_experience(project, owner, audience):
-    return make_experience(project=project, actor=owner, name="Home hero",
-                           variants=segmented_variants([audience], names=["US hero"]))
+    return make_experience(
+        project=project,
+        actor=owner,
+        name="Home hero",
+        variants=segmented_variants([audience], names=["US hero"]),
+    )
 
 
 def editor_post(revision, *rows, action="save", **extra):
-    data = {"revision": revision, "action": action, "variant": [str(i) for i in range(len(rows))], **extra}
+    data = {
+        "revision": revision,
+        "action": action,
+        "variant": [str(i) for i in range(len(rows))],
+        **extra,
+    }
     for index, row in enumerate(rows):
         for key, value in row.items():
             data[f"variants-{index}-{key}"] = value
@@ -50,7 +59,9 @@ def editor_post(revision, *rows, action="save", **extra):
 # ---------- query counts ----------
 
 
-def test_experience_list_query_count_is_constant_up_to_200_rows(owner_client, project, owner, settings):
+def test_experience_list_query_count_is_constant_up_to_200_rows(
+    owner_client, project, owner, settings
+):
     settings.PERSONALIZE_LIMITS = {**settings.PERSONALIZE_LIMITS, "experiences_per_project": 500}
     audiences = [AudienceFactory(project=project) for _ in range(3)]
     made = []
@@ -59,7 +70,10 @@ def test_experience_list_query_count_is_constant_up_to_200_rows(owner_client, pr
         for _ in range(count):
             index = len(made)
             experience = make_experience(
-                project=project, actor=owner, tags=[f"tag{index % 5}"], activate=index % 2 == 0,
+                project=project,
+                actor=owner,
+                tags=[f"tag{index % 5}"],
+                activate=index % 2 == 0,
                 variants=segmented_variants(audiences[:2], audiences[1:]),
             )
             if index % 4 == 0:
@@ -71,9 +85,15 @@ def test_experience_list_query_count_is_constant_up_to_200_rows(owner_client, pr
     assert response.content.decode().count("data-href=") == 200
 
 
-def test_experience_page_query_count_is_constant_up_to_20_versions(owner_client, project, owner, audience):
-    experience = make_experience(project=project, actor=owner, activate=True,
-                                 variants=segmented_variants([audience], [audience]))
+def test_experience_page_query_count_is_constant_up_to_20_versions(
+    owner_client, project, owner, audience
+):
+    experience = make_experience(
+        project=project,
+        actor=owner,
+        activate=True,
+        variants=segmented_variants([audience], [audience]),
+    )
     AudienceFactory.create_batch(5, project=project)
 
     def add_versions(count):
@@ -90,7 +110,9 @@ def test_experience_page_query_count_is_constant_up_to_20_versions(owner_client,
         # Archived versions straight in the database: the pages read them the same way.
         for _ in range(count):
             number = experience.versions.order_by("-number").first().number + 1
-            Version.objects.create(experience=experience, number=number, status=VersionStatus.ARCHIVED)
+            Version.objects.create(
+                experience=experience, number=number, status=VersionStatus.ARCHIVED
+            )
 
     for name in ("draft", "compare"):
         assert_constant_queries(owner_client, url(name, experience), add_archived, sizes=(1, 20))
@@ -135,8 +157,9 @@ def test_experience_list_shows_other_projects_experiences_never(owner_client, pr
 
 
 def test_create_experience_invalid_rerenders_the_modal_with_errors(owner_client, project):
-    response = owner_client.post(reverse("experiences:create", args=[project.uid]), {"name": "", "tags": "a b"},
-                                 **HTMX)
+    response = owner_client.post(
+        reverse("experiences:create", args=[project.uid]), {"name": "", "tags": "a b"}, **HTMX
+    )
     assert response.status_code == 422
     body = response.content.decode()
     assert "Please select an experience type" in body
@@ -147,15 +170,18 @@ def test_create_experience_invalid_rerenders_the_modal_with_errors(owner_client,
 
 def test_create_experience_duplicate_name_is_shown_on_the_name(owner_client, project, owner):
     make_experience(project=project, actor=owner, name="Taken")
-    response = owner_client.post(reverse("experiences:create", args=[project.uid]),
-                                 {"name": "taken", "type": "SEGMENTED"})
+    response = owner_client.post(
+        reverse("experiences:create", args=[project.uid]), {"name": "taken", "type": "SEGMENTED"}
+    )
     assert response.status_code == 422
     assert "already exists in this project" in response.content.decode()
 
 
 def test_create_experience_redirects_to_its_configuration(owner_client, project):
-    response = owner_client.post(reverse("experiences:create", args=[project.uid]),
-                                 {"name": "New one", "type": "AB_TEST", "tags": "Summer"})
+    response = owner_client.post(
+        reverse("experiences:create", args=[project.uid]),
+        {"name": "New one", "type": "AB_TEST", "tags": "Summer"},
+    )
     experience = Experience.objects.get()
     assert response.status_code == 303
     assert response["Location"] == url("configuration", experience)
@@ -164,8 +190,9 @@ def test_create_experience_redirects_to_its_configuration(owner_client, project)
 def test_prioritize_with_a_stale_list_changes_nothing(owner_client, project, owner):
     first = make_experience(project=project, actor=owner)
     second = make_experience(project=project, actor=owner)
-    response = owner_client.post(reverse("experiences:prioritize", args=[project.uid]), {"order": [second.uid]},
-                                 follow=True)
+    response = owner_client.post(
+        reverse("experiences:prioritize", args=[project.uid]), {"order": [second.uid]}, follow=True
+    )
     assert "must list every experience" in response.content.decode()
     first.refresh_from_db()
     assert first.priority == 1
@@ -174,11 +201,16 @@ def test_prioritize_with_a_stale_list_changes_nothing(owner_client, project, own
 # ---------- Overview ----------
 
 
-def test_overview_save_with_stale_revision_keeps_the_other_change(owner_client, project, owner, member):
+def test_overview_save_with_stale_revision_keeps_the_other_change(
+    owner_client, project, owner, member
+):
     experience = make_experience(project=project, actor=owner, name="Original")
     services.update_experience(experience=experience, name="Changed by Marcus", actor=member)
-    response = owner_client.post(url("detail", experience),
-                                 {"name": "Mine", "description": "", "tags": "", "revision": 1}, **HTMX)
+    response = owner_client.post(
+        url("detail", experience),
+        {"name": "Mine", "description": "", "tags": "", "revision": 1},
+        **HTMX,
+    )
     assert response.status_code == 422
     assert "was changed by marcus" in response.content.decode()
     experience.refresh_from_db()
@@ -189,7 +221,10 @@ def test_overview_shows_other_projects_experience_as_404(owner_client, owner):
     elsewhere = make_experience(project=make_project(owner=owner), actor=owner)
     project = make_project(owner=owner)
     response = owner_client.get(
-        reverse("experiences:detail", kwargs={"project_uid": project.uid, "experience_uid": elsewhere.uid})
+        reverse(
+            "experiences:detail",
+            kwargs={"project_uid": project.uid, "experience_uid": elsewhere.uid},
+        )
     )
     assert response.status_code == 404
 
@@ -197,20 +232,31 @@ def test_overview_shows_other_projects_experience_as_404(owner_client, owner):
 # ---------- Configuration ----------
 
 
-def test_configuration_save_shows_errors_next_to_fields_and_saves_nothing(owner_client, draft_experience):
+def test_configuration_save_shows_errors_next_to_fields_and_saves_nothing(
+    owner_client, draft_experience
+):
     data = editor_post(2, {"short_uid": "0", "name": "", "combination": "AND"})
     response = owner_client.post(url("configuration", draft_experience), data, **HTMX)
     assert response.status_code == 422
     body = response.content.decode()
     assert 'id="variant-0-name-errors"' in body and "Please enter a variant name" in body
-    assert 'id="variant-0-audiences-errors"' in body and "Please select at least one audience" in body
-    assert list(draft_experience.versions.get().variants.values_list("name", flat=True)) == ["US hero"]
+    assert (
+        'id="variant-0-audiences-errors"' in body and "Please select at least one audience" in body
+    )
+    assert list(draft_experience.versions.get().variants.values_list("name", flat=True)) == [
+        "US hero"
+    ]
 
 
-def test_configuration_stale_save_is_refused_with_a_clear_message(owner_client, draft_experience, audience, member):
+def test_configuration_stale_save_is_refused_with_a_clear_message(
+    owner_client, draft_experience, audience, member
+):
     draft = draft_experience.versions.get()
-    services.save_draft(version=draft, data={"variants": segmented_variants([audience], names=["Marcus"])},
-                        actor=member)
+    services.save_draft(
+        version=draft,
+        data={"variants": segmented_variants([audience], names=["Marcus"])},
+        actor=member,
+    )
     data = editor_post(2, {"short_uid": "0", "name": "Olivia", "audiences": [audience.uid]})
     response = owner_client.post(url("configuration", draft_experience), data, **HTMX)
     assert response.status_code == 409
@@ -220,32 +266,47 @@ def test_configuration_stale_save_is_refused_with_a_clear_message(owner_client, 
     assert list(draft.variants.values_list("name", flat=True)) == ["Marcus"]
 
 
-def test_configuration_add_move_and_remove_rows_keep_unsaved_edits(owner_client, draft_experience, audience):
+def test_configuration_add_move_and_remove_rows_keep_unsaved_edits(
+    owner_client, draft_experience, audience
+):
     rows = [{"short_uid": "0", "name": "Edited", "audiences": [audience.uid]}]
-    response = owner_client.post(url("configuration", draft_experience),
-                                 editor_post(2, *rows, action="add_variant"), **HTMX)
+    response = owner_client.post(
+        url("configuration", draft_experience), editor_post(2, *rows, action="add_variant"), **HTMX
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert 'value="Edited"' in body and 'aria-label="Name of variant 2"' in body
     rows.append({"name": "Second"})
-    body = owner_client.post(url("configuration", draft_experience),
-                             editor_post(2, *rows, action="up:1"), **HTMX).content.decode()
+    body = owner_client.post(
+        url("configuration", draft_experience), editor_post(2, *rows, action="up:1"), **HTMX
+    ).content.decode()
     assert body.index('value="Second"') < body.index('value="Edited"')
-    body = owner_client.post(url("configuration", draft_experience),
-                             editor_post(2, *rows, action="remove_variant:0"), **HTMX).content.decode()
+    body = owner_client.post(
+        url("configuration", draft_experience),
+        editor_post(2, *rows, action="remove_variant:0"),
+        **HTMX,
+    ).content.decode()
     assert 'value="Edited"' not in body and 'value="Second"' in body
-    assert list(draft_experience.versions.get().variants.values_list("name", flat=True)) == ["US hero"]
+    assert list(draft_experience.versions.get().variants.values_list("name", flat=True)) == [
+        "US hero"
+    ]
 
 
 def test_configuration_unknown_action_changes_nothing(owner_client, draft_experience):
-    response = owner_client.post(url("configuration", draft_experience), editor_post(2, action="explode:1"))
+    response = owner_client.post(
+        url("configuration", draft_experience), editor_post(2, action="explode:1")
+    )
     assert response.status_code == 200
     assert "That action is not available here." in response.content.decode()
 
 
-def test_configuration_activate_saves_and_activates(owner_client, draft_experience, audience, project):
+def test_configuration_activate_saves_and_activates(
+    owner_client, draft_experience, audience, project
+):
     before = project.live_config_revision
-    data = editor_post(2, {"short_uid": "0", "name": "US hero v2", "audiences": [audience.uid]}, action="activate")
+    data = editor_post(
+        2, {"short_uid": "0", "name": "US hero v2", "audiences": [audience.uid]}, action="activate"
+    )
     response = owner_client.post(url("configuration", draft_experience), data)
     assert response.status_code == 303
     version = draft_experience.versions.get()
@@ -255,9 +316,13 @@ def test_configuration_activate_saves_and_activates(owner_client, draft_experien
     assert project.live_config_revision == before + 1
 
 
-def test_configuration_activate_invalid_draft_is_refused_and_saves_nothing(owner_client, project, owner):
+def test_configuration_activate_invalid_draft_is_refused_and_saves_nothing(
+    owner_client, project, owner
+):
     experience = make_experience(project=project, actor=owner)
-    response = owner_client.post(url("configuration", experience), editor_post(1, action="activate"), **HTMX)
+    response = owner_client.post(
+        url("configuration", experience), editor_post(1, action="activate"), **HTMX
+    )
     assert response.status_code == 422
     body = response.content.decode()
     assert "The draft was not activated" in body and "Add at least one variant." in body
@@ -269,20 +334,33 @@ def test_configuration_ab_test_builds_the_api_shape(owner_client, project, owner
     event = EventFactory(project=project)
     audience = AudienceFactory(project=project)
     data = editor_post(
-        1, {"name": "A", "traffic": "25"}, {"name": "B", "traffic": "75"},
-        distribution_type="CUSTOM", target_group="SELECTIVE", targeting_audiences=[audience.uid],
-        targeting_combination="OR", metric=[event.uid],
+        1,
+        {"name": "A", "traffic": "25"},
+        {"name": "B", "traffic": "75"},
+        distribution_type="CUSTOM",
+        target_group="SELECTIVE",
+        targeting_audiences=[audience.uid],
+        targeting_combination="OR",
+        metric=[event.uid],
     )
     response = owner_client.post(url("configuration", experience), data)
     assert response.status_code == 303
     version = experience.versions.get()
-    assert [(v.name, int(v.traffic_percent)) for v in version.variants.all()] == [("A", 25), ("B", 75)]
+    assert [(v.name, int(v.traffic_percent)) for v in version.variants.all()] == [
+        ("A", 25),
+        ("B", 75),
+    ]
     assert (version.distribution_type, version.target_group, version.targeting_combination) == (
-        "CUSTOM", "SELECTIVE", "OR")
+        "CUSTOM",
+        "SELECTIVE",
+        "OR",
+    )
     assert version.metrics.get().event == event
 
 
-def test_configuration_of_live_experience_is_read_only_with_create_draft(owner_client, project, owner):
+def test_configuration_of_live_experience_is_read_only_with_create_draft(
+    owner_client, project, owner
+):
     experience = make_experience(project=project, actor=owner, activate=True)
     body = owner_client.get(url("configuration", experience)).content.decode()
     assert "Create Draft" in body and "Pause Experience" in body
@@ -302,12 +380,23 @@ def test_draft_tab_redirects_when_there_is_no_draft(owner_client, project, owner
 
 
 def test_draft_tab_lists_changes_from_the_live_version(owner_client, project, owner, audience):
-    experience = make_experience(project=project, actor=owner, activate=True,
-                                 variants=segmented_variants([audience], names=["Old name"]))
+    experience = make_experience(
+        project=project,
+        actor=owner,
+        activate=True,
+        variants=segmented_variants([audience], names=["Old name"]),
+    )
     draft = services.create_draft(experience=experience, actor=owner)
     gold = AudienceFactory(project=project, name="Gold")
-    services.save_draft(version=draft, actor=owner, data={"variants": [
-        {"shortUid": "0", "name": "New name", "audiences": [audience.uid, gold.uid]}]})
+    services.save_draft(
+        version=draft,
+        actor=owner,
+        data={
+            "variants": [
+                {"shortUid": "0", "name": "New name", "audiences": [audience.uid, gold.uid]}
+            ]
+        },
+    )
     body = owner_client.get(url("draft", experience)).content.decode()
     assert "Renamed variant &quot;Old name&quot; to &quot;New name&quot;." in body
     assert "audiences US visitors → Gold, US visitors." in body
@@ -349,7 +438,9 @@ def test_discard_with_stale_revision_keeps_the_draft(owner_client, draft_experie
 
 def test_restore_while_a_draft_exists_is_refused(owner_client, project, owner):
     experience = make_experience(project=project, actor=owner, activate=True)
-    services.activate_version(version=services.create_draft(experience=experience, actor=owner), actor=owner)
+    services.activate_version(
+        version=services.create_draft(experience=experience, actor=owner), actor=owner
+    )
     services.create_draft(experience=experience, actor=owner)
     page = owner_client.get(url("version", experience, number=1)).content.decode()
     assert "Activate or discard it before restoring" in page
