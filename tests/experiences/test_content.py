@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.utils import timezone
 
 from personalize_admin.core.errors import ValidationFailed
@@ -260,3 +262,12 @@ def test_version_content_round_trips_through_the_validator(ab_test, project, own
     }
     ab_test.refresh_from_db()
     assert validate_content(experience=ab_test, data=shown).variants[1].short_uid == "1"
+
+
+@given(count=st.integers(min_value=1, max_value=200))
+def test_equal_split_is_fair_for_any_count(count):
+    split = equal_split(count)
+    assert len(split) == count
+    assert sum(split) == 100
+    assert max(split) - min(split) <= Decimal("0.01")
+    assert split == sorted(split, reverse=True)
