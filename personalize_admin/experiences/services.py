@@ -534,21 +534,21 @@ def activate_version(*, version, actor, expected_revision=None, data=None):
         )
     current = _lock_version(current, expected_revision)
     current.ensure_can_activate()
+    try:
+        content = validate_content(
+            experience=experience,
+            data=data if data is not None else version_content(current),
+            require_complete=True,
+        )
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            f"Version {current.number} cannot be activated yet: {error.message}",
+            code="personalize.EXPERIENCES.VERSIONS.CANNOT_ACTIVATE_INVALID",
+            field_errors=error.field_errors,
+        ) from None
     if data is not None:
-        content = validate_content(experience=experience, data=data, require_complete=True)
         _write_content(current, experience, content)
         bump(current)
-    else:
-        try:
-            validate_content(
-                experience=experience, data=version_content(current), require_complete=True
-            )
-        except ValidationFailed as error:
-            raise ValidationFailed(
-                f"Version {current.number} cannot be activated yet: {error.message}",
-                code="personalize.EXPERIENCES.VERSIONS.CANNOT_ACTIVATE_INVALID",
-                field_errors=error.field_errors,
-            ) from None
     now = timezone.now()
     previous = next((v for v in versions.values() if v.status in LIVE_STATUSES), None)
     if previous is not None:
