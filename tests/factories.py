@@ -81,3 +81,44 @@ class AudienceFactory(factory.django.DjangoModelFactory):
     definition = factory.LazyFunction(
         lambda: {"__type": "RuleCombination", "combinationType": "AND", "rules": [country_rule()]}
     )
+
+
+_experience_numbers = itertools.count(1)
+
+
+def segmented_variants(*audience_lists, names=None):
+    """Segmented variants in the API's shape, one per list of audiences."""
+    return [
+        {
+            "name": (names[index] if names else f"Variant {index + 1}"),
+            "audiences": [audience.uid for audience in audiences],
+            "audienceCombinationType": "OR",
+        }
+        for index, audiences in enumerate(audience_lists)
+    ]
+
+
+def ab_variants(*names):
+    return [{"name": name} for name in names]
+
+
+def make_experience(*, project, actor, name=None, type="SEGMENTED", tags=(), variants=None, activate=False, **settings):
+    """An experience made through the services; ``variants`` fill Version 1, which
+    ``activate`` then makes Active. Segmented experiences get one audience by default."""
+    from personalize_admin.experiences import services as experience_services
+
+    experience = experience_services.create_experience(
+        project=project, name=name or f"Experience {next(_experience_numbers)}", description="",
+        type=type, tags=list(tags), actor=actor,
+    )
+    if variants is None and activate:
+        if type == "SEGMENTED":
+            variants = segmented_variants([AudienceFactory(project=project)])
+        else:
+            variants = ab_variants("Control", "Treatment")
+    if variants is not None:
+        draft = experience.versions.get()
+        experience_services.save_draft(version=draft, data={"variants": variants, **settings}, actor=actor)
+        if activate:
+            experience_services.activate_version(version=draft, actor=actor)
+    return experience

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 from personalize_admin.core.errors import Conflict
 from personalize_admin.core.models import TrackedModel, UidField
@@ -52,7 +53,9 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="tag_unique_in_project")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="tag_unique_in_project")
+        ]
 
     def __str__(self):
         return self.name
@@ -62,10 +65,40 @@ class ExperienceQuerySet(models.QuerySet):
     def for_project(self, project):
         return self.filter(project=project)
 
+    def with_current_versions(self):
+        """Prefetch the draft and the live version with what a page shows of them.
+
+        ``Experience.current_versions`` then holds at most two versions, so
+        ``draft``, ``live_version`` and ``status`` need no further query.
+        """
+        current = (
+            Version.objects.exclude(status=VersionStatus.ARCHIVED)
+            .select_related("activated_by")
+            .prefetch_related(
+                models.Prefetch("variants", queryset=Variant.objects.prefetch_related("audiences")),
+                "targeting_audiences",
+                models.Prefetch("metrics", queryset=Metric.objects.select_related("event")),
+            )
+        )
+        return self.prefetch_related(
+            models.Prefetch("versions", queryset=current, to_attr="current_versions")
+        )
+
+    def with_status(self, status):
+        """Experiences whose status (see ``Experience.status``) is ``status``."""
+        live = Version.objects.filter(experience=models.OuterRef("pk"), status__in=LIVE_STATUSES)
+        if status == VersionStatus.DRAFT:
+            return self.filter(~models.Exists(live))
+        if status in LIVE_STATUSES:
+            return self.filter(models.Exists(live.filter(status=status)))
+        return self.none()
+
 
 class Experience(TrackedModel, RevisionedModel):
     uid = UidField()
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="experiences")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="experiences"
+    )
     short_uid = models.CharField(max_length=10, editable=False)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=2000)
@@ -82,16 +115,58 @@ class Experience(TrackedModel, RevisionedModel):
     class Meta:
         ordering = ["priority", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "short_uid"], name="experience_short_uid_unique"),
-            models.UniqueConstraint("project", Lower("name"), name="experience_name_unique_in_project"),
+            models.UniqueConstraint(
+                fields=["project", "short_uid"], name="experience_short_uid_unique"
+            ),
+            models.UniqueConstraint(
+                "project", Lower("name"), name="experience_name_unique_in_project"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse(
+            "experiences:detail",
+            kwargs={"project_uid": self.project.uid, "experience_uid": self.uid},
+        )
+
     @property
     def is_ab_test(self):
         return self.type == ExperienceType.AB_TEST
+
+    def _current_versions(self):
+        current = getattr(self, "current_versions", None)
+        if current is None:
+            current = list(self.versions.exclude(status=VersionStatus.ARCHIVED))
+            self.current_versions = current
+        return current
+
+    @property
+    def draft(self):
+        return next((v for v in self._current_versions() if v.status == VersionStatus.DRAFT), None)
+
+    @property
+    def live_version(self):
+        return next((v for v in self._current_versions() if v.status in LIVE_STATUSES), None)
+
+    @property
+    def status(self):
+        """The live version's status (Active or Paused), or Draft while it was never activated."""
+        live = self.live_version
+        return live.status if live else VersionStatus.DRAFT
+
+    def get_status_display(self):
+        return VersionStatus(self.status).label
+
+    @property
+    def current_version(self):
+        """The version the experience is about now: the live one, else the draft."""
+        return self.live_version or self.draft
+
+    def clear_version_cache(self):
+        self.__dict__.pop("current_versions", None)
 
 
 class Version(TrackedModel, RevisionedModel):
@@ -104,13 +179,17 @@ class Version(TrackedModel, RevisionedModel):
     uid = UidField()
     experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
 
     # A/B test settings (unused by segmented experiences).
     distribution_type = models.CharField(
         max_length=10, choices=DistributionType.choices, default=DistributionType.EQUAL
     )
-    target_group = models.CharField(max_length=10, choices=TargetGroup.choices, default=TargetGroup.EVERYONE)
+    target_group = models.CharField(
+        max_length=10, choices=TargetGroup.choices, default=TargetGroup.EVERYONE
+    )
     targeting_combination = models.CharField(
         max_length=3, choices=CombinationType.choices, default=CombinationType.AND
     )
@@ -129,6 +208,10 @@ class Version(TrackedModel, RevisionedModel):
     archived_at = models.DateTimeField(null=True, blank=True)
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The version this one was copied from (a draft of the live version, or a restore).
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
 
     class Meta:
@@ -150,9 +233,23 @@ class Version(TrackedModel, RevisionedModel):
     def __str__(self):
         return f"{self.experience} v{self.number} ({self.get_status_display()})"
 
+    def get_absolute_url(self):
+        return reverse(
+            "experiences:version",
+            kwargs={
+                "project_uid": self.experience.project.uid,
+                "experience_uid": self.experience.uid,
+                "number": self.number,
+            },
+        )
+
     @property
     def is_draft(self):
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def is_archived(self):
+        return self.status == VersionStatus.ARCHIVED
 
     @property
     def is_live(self):
@@ -231,7 +328,9 @@ class Variant(models.Model):
     class Meta:
         ordering = ["version", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "short_uid"], name="variant_short_uid_unique_in_version"),
+            models.UniqueConstraint(
+                fields=["version", "short_uid"], name="variant_short_uid_unique_in_version"
+            ),
         ]
 
     def __str__(self):
@@ -240,7 +339,9 @@ class Variant(models.Model):
 
 class VariantAudience(models.Model):
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="audience_links")
-    audience = models.ForeignKey("audiences.Audience", on_delete=models.PROTECT, related_name="variant_links")
+    audience = models.ForeignKey(
+        "audiences.Audience", on_delete=models.PROTECT, related_name="variant_links"
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -262,7 +363,9 @@ class Metric(models.Model):
 
     class Meta:
         ordering = ["version", "position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["version", "event"], name="metric_event_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "event"], name="metric_event_unique")
+        ]
 
     def __str__(self):
         return f"{'Primary' if self.is_primary else 'Secondary'}: {self.event}"
