@@ -1,0 +1,3 @@
+from .base import ApiModelSerializer, ApiSerializer, UsernameField
+
+__all__ = ["ApiModelSerializer", "ApiSerializer", "UsernameField"]

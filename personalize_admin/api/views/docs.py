@@ -1,0 +1,32 @@
+"""``/api/openapi`` (the OpenAPI 3 document), ``/api/docs`` (Swagger UI served
+from local files) and the envelope for paths under ``/api`` that match nothing."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
+from django.views.generic import TemplateView
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.views import SpectacularAPIView
+
+from ..exceptions import error_response
+
+
+class OpenApiView(SpectacularAPIView):
+    """JSON by default; ``?format=yaml`` for YAML."""
+
+    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+
+
+class DocsView(LoginRequiredMixin, TemplateView):
+    template_name = "api/docs.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["schema_url"] = reverse("api:openapi")
+        return context
+
+
+def not_found(request, path=""):
+    message = "No such endpoint. The API's paths are listed at /api/docs."
+    if request.path.endswith("/") and request.path != "/api/":
+        message = f"No such endpoint. The API's paths have no trailing slash: try {request.path.rstrip('/')}."
+    return error_response(404, "personalize.NOT_FOUND", message)
