@@ -7,6 +7,7 @@ audit entry, and raises a ``DomainError`` (nothing changed) when refused.
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,7 +40,7 @@ def create_token(*, user, name):
     anywhere: show it to the person now, it cannot be recovered later."""
     name = _clean_name(name)
     # Lock the user's row so two concurrent requests cannot both pass the checks below.
-    type(user)._default_manager.select_for_update().filter(pk=user.pk).first()
+    get_user_model()._default_manager.select_for_update().filter(pk=user.pk).first()
     active = ApiToken.objects.for_user(user).active()
     if active.filter(name__iexact=name).exists():
         message = f'You already have a token named "{name}". Choose another name.'

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from personalize_admin.projects.models import Membership, Project, Role
 
 from .base import ApiModelSerializer, ApiSerializer, UsernameField
+from .fields import CharField, ChoiceField, IntegerField
 
 
 class ProjectSerializer(ApiModelSerializer):
@@ -16,14 +17,14 @@ class ProjectSerializer(ApiModelSerializer):
 
 
 class ProjectCreateSerializer(ApiSerializer):
-    name = serializers.CharField(trim_whitespace=False, allow_blank=True, help_text="Unique, at most 100 characters.")
-    description = serializers.CharField(
+    name = CharField(trim_whitespace=False, allow_blank=True, help_text="Unique, at most 100 characters.")
+    description = CharField(
         trim_whitespace=False, allow_blank=True, required=False, default="", help_text="At most 2000 characters."
     )
 
 
 class ProjectUpdateSerializer(ProjectCreateSerializer):
-    revision = serializers.IntegerField(
+    revision = IntegerField(
         required=False,
         help_text="The revision you read. When sent, the change is refused with 409 if the "
         "project changed since.",
@@ -42,9 +43,9 @@ class MemberSerializer(ApiModelSerializer):
 
 
 class MemberCreateSerializer(ApiSerializer):
-    user = serializers.CharField(allow_blank=True, help_text="The username or email of an existing user.")
-    role = serializers.ChoiceField(choices=Role.choices)
+    user = CharField(allow_blank=True, help_text="The username or email of an existing user.")
+    role = ChoiceField(choices=Role.choices)
 
 
 class MemberUpdateSerializer(ApiSerializer):
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = ChoiceField(choices=Role.choices)

@@ -48,7 +48,14 @@ class ApiView(APIView):
             raise
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        # DRF's order, except that throttling comes before the permission check, so
+        # requests without credentials use up their address's budget too.
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
+        request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             raise exceptions.MethodNotAllowed(request.method)
         self.check_required_permission(request)

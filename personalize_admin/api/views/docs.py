@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 
 from ..exceptions import error_response
 
@@ -14,6 +15,12 @@ class OpenApiView(SpectacularAPIView):
     """JSON by default; ``?format=yaml`` for YAML."""
 
     renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+
+    def handle_exception(self, exc):
+        # Errors are plain JSON envelopes, not OpenAPI documents.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
 
 class DocsView(LoginRequiredMixin, TemplateView):
