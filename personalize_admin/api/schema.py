@@ -20,7 +20,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from personalize_admin.core.uids import UID_PATTERN
@@ -32,16 +32,25 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "description": "Messages per field path in the request body, e.g. `variants[1].audiences`; "
+        "empty when the error is not about a field.",
+        "example": {"variants[1].audiences": ["Choose at least one audience."]},
+    }
+)
+class FieldErrorsField(serializers.DictField):
+    child = serializers.ListField(child=serializers.CharField())
+
+
 class ErrorSerializer(serializers.Serializer):
     """The envelope of every error response."""
 
     error = serializers.CharField(help_text="Machine-readable code, e.g. `personalize.PROJECTS.DUPLICATE_NAME`.")
     message = serializers.CharField(help_text="A sentence for people.")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per field path in the request body, e.g. `variants[1].audiences`; "
-        "empty when the error is not about a field.",
-    )
+    errors = FieldErrorsField()
 
     class Meta:
         ref_name = "Error"

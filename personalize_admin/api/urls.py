@@ -12,5 +12,5 @@ urlpatterns = [
     path("openapi", docs.OpenApiView.as_view(), name="openapi"),
     path("docs", docs.DocsView.as_view(), name="docs"),
     # Anything else under /api answers in the envelope, not with the HTML 404 page.
-    re_path(r"^(?P<path>.*)$", docs.not_found, name="not-found"),
+    re_path(r"^(?P<path>[\s\S]*)$", docs.not_found, name="not-found"),
 ]

@@ -154,7 +154,12 @@ def test_accept_header_never_causes_406(client, owner_token):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("path", "hint"),
-    [("/api/nothing", "/api/docs"), ("/api/projects/", "try /api/projects."), ("/api/", "/api/docs")],
+    [
+        ("/api/nothing", "/api/docs"),
+        ("/api/projects/", "try /api/projects."),
+        ("/api/", "/api/docs"),
+        ("/api/projects/x/members/%0A", "/api/docs"),
+    ],
 )
 def test_unknown_path_under_api_answers_404_envelope(client, path, hint):
     response = client.get(path)

@@ -102,9 +102,10 @@ def test_create_project_duplicate_name_answers_409_with_spec_code(creator_api, p
     ("body", "code", "field"),
     [
         ({}, "personalize.VALIDATION_FAILED", "name"),
-        ({"name": "   "}, "personalize.PROJECTS.NAME_REQUIRED", "name"),
-        ({"name": "n" * 101}, "personalize.PROJECTS.NAME_TOO_LONG", "name"),
-        ({"name": "Ok", "description": "d" * 2001}, "personalize.PROJECTS.DESCRIPTION_TOO_LONG", "description"),
+        ({"name": ""}, "personalize.VALIDATION_FAILED", "name"),
+        ({"name": "   "}, "personalize.VALIDATION_FAILED", "name"),
+        ({"name": "n" * 101}, "personalize.VALIDATION_FAILED", "name"),
+        ({"name": "Ok", "description": "d" * 2001}, "personalize.VALIDATION_FAILED", "description"),
         ({"name": 12}, "personalize.VALIDATION_FAILED", "name"),
         ({"name": None}, "personalize.VALIDATION_FAILED", "name"),
         ({"name": ["a"]}, "personalize.VALIDATION_FAILED", "name"),
@@ -271,3 +272,15 @@ def test_member_path_for_unknown_user_answers_404(owner_api, project, user_id):
 def test_member_path_for_a_user_of_another_project_answers_404(owner_api, project, outsider):
     make_project(owner=outsider)
     assert owner_api.delete(f"/api/projects/{project.uid}/members/{outsider.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"name": "  "}, "Please enter a project name."),
+        ({"name": "n" * 101}, "A project name has at most 100 characters."),
+    ],
+)
+def test_create_project_invalid_name_gets_the_same_message_as_the_ui(creator_api, body, message):
+    response = creator_api.post("/api/projects", body)
+    assert response.json()["errors"]["name"] == [message]

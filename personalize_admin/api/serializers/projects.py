@@ -16,15 +16,31 @@ class ProjectSerializer(ApiModelSerializer):
         read_only_fields = fields
 
 
+NAME_MAX = Project._meta.get_field("name").max_length
+DESCRIPTION_MAX = Project._meta.get_field("description").max_length
+NAME_REQUIRED = "Please enter a project name."
+
+
 class ProjectCreateSerializer(ApiSerializer):
-    name = CharField(trim_whitespace=False, allow_blank=True, help_text="Unique, at most 100 characters.")
+    # The limits are documented here (taken from the model, so they cannot drift);
+    # the service applies the same rules to the UI's forms.
+    name = CharField(
+        max_length=NAME_MAX,
+        error_messages={"blank": NAME_REQUIRED, "max_length": f"A project name has at most {NAME_MAX} characters."},
+        help_text="Unique among projects, ignoring case.",
+    )
     description = CharField(
-        trim_whitespace=False, allow_blank=True, required=False, default="", help_text="At most 2000 characters."
+        max_length=DESCRIPTION_MAX,
+        allow_blank=True,
+        required=False,
+        help_text="Omitted: empty.",
+        error_messages={"max_length": f"A description has at most {DESCRIPTION_MAX} characters."},
     )
 
 
 class ProjectUpdateSerializer(ProjectCreateSerializer):
     revision = IntegerField(
+        min_value=1,
         required=False,
         help_text="The revision you read. When sent, the change is refused with 409 if the "
         "project changed since.",
@@ -43,7 +59,11 @@ class MemberSerializer(ApiModelSerializer):
 
 
 class MemberCreateSerializer(ApiSerializer):
-    user = CharField(allow_blank=True, help_text="The username or email of an existing user.")
+    user = CharField(
+        max_length=254,
+        error_messages={"blank": "Enter the username or email of an existing user."},
+        help_text="The username or email of an existing user.",
+    )
     role = ChoiceField(choices=Role.choices)
 
 

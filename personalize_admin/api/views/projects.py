@@ -26,13 +26,7 @@ USER_ID = OpenApiParameter(
     description="The member's `userId`.",
 )
 DUPLICATE_NAME = "personalize.PROJECTS.DUPLICATE_NAME"
-INVALID_PROJECT = errors(
-    VALIDATION_FAILED,
-    "personalize.PROJECTS.NAME_REQUIRED",
-    "personalize.PROJECTS.NAME_TOO_LONG",
-    "personalize.PROJECTS.DESCRIPTION_TOO_LONG",
-    description="Invalid fields; `errors` names each one.",
-)
+INVALID_PROJECT = errors(VALIDATION_FAILED, description="Invalid fields; `errors` names each one.")
 LAST_OWNER = "personalize.PROJECTS.MEMBERS.LAST_OWNER"
 
 
@@ -93,7 +87,7 @@ class ProjectDetailView(ProjectScopedApiView):
         project = services.update_project(
             project=self.project,
             name=data["name"],
-            description=data["description"],
+            description=data.get("description", ""),
             expected_revision=data.get("revision"),
             actor=request.user,
         )
