@@ -281,6 +281,6 @@ def test_member_path_for_a_user_of_another_project_answers_404(owner_api, projec
         ({"name": "n" * 101}, "A project name has at most 100 characters."),
     ],
 )
-def test_create_project_invalid_name_gets_the_same_message_as_the_ui(creator_api, body, message):
+def test_create_project_invalid_name_gets_the_services_message(creator_api, body, message):
     response = creator_api.post("/api/projects", body)
     assert response.json()["errors"]["name"] == [message]
