@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 from django.core.cache import cache
 
@@ -51,3 +53,10 @@ def member_api(client, member_token, project):
 @pytest.fixture
 def outsider_api(client, outsider_token, project):
     return ApiClient(client, token=outsider_token, project=project)
+
+
+def pytest_terminal_summary(terminalreporter):
+    fuzz = sys.modules.get("tests.api.test_fuzz")
+    if fuzz is not None and fuzz.CALLS:
+        terminalreporter.write_sep("-", "Schemathesis")
+        terminalreporter.write_line(fuzz.summary())

@@ -71,6 +71,19 @@ def aim_at_real_objects(case, world):
         parameters["userId"] = world["user_ids"][user_id // 2 % len(world["user_ids"])]
 
 
+def summary():
+    """One line for the end of the test run (printed by tests/api/conftest.py)."""
+    paths = openapi_document()["paths"]
+    operations = {key for key in CALLS if key.split(" ")[0].lower() in paths.get(key.split(" ", 1)[1], {})}
+    probes = sum(count for key, count in CALLS.items() if key not in operations)
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(STATUSES.items()))
+    return (
+        f"{sum(CALLS.values())} requests: {sum(CALLS[key] for key in operations)} to {len(operations)} "
+        f"documented operations (up to {FUZZ_EXAMPLES} examples each) and {probes} with undocumented "
+        f"methods; statuses {statuses}. Report: {REPORT}"
+    )
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report():
     yield
