@@ -48,7 +48,8 @@ Adding an endpoint
            @extend_schema(tags=["Attributes"], summary="List attributes",
                           responses={200: AttributeSerializer(many=True)})
            def get(self, request):
-               attributes = Attribute.objects.for_project(self.project).select_related("created_by", "updated_by")
+               attributes = Attribute.objects.for_project(self.project)
+               attributes = attributes.select_related("created_by", "updated_by")
                return self.respond(AttributeSerializer, attributes, many=True)
 
            @extend_schema(tags=["Attributes"], summary="Create an attribute",
@@ -57,13 +58,16 @@ Adding an endpoint
                                      409: errors("personalize.ATTRIBUTES.DUPLICATE_KEY")})
            def post(self, request):
                data = self.parse(AttributeInputSerializer)
-               attribute = services.create_attribute(project=self.project, actor=request.user, **data)
+               attribute = services.create_attribute(
+                   project=self.project, actor=request.user, **data
+               )
                return self.respond(AttributeSerializer, attribute, status=201)
 
 
        class AttributeDetailView(ProjectScopedApiView):
            def get_attribute(self):
-               return get_object_or_404(Attribute.objects.for_project(self.project), uid=self.kwargs["uid"])
+               attributes = Attribute.objects.for_project(self.project)
+               return get_object_or_404(attributes, uid=self.kwargs["uid"])
            ...
 
    Reading needs ``view_project`` and writing ``edit_content`` by default, as in

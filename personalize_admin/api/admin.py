@@ -12,7 +12,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__username", "user__email", "key_prefix"]
     list_select_related = ["user"]
-    readonly_fields = ["uid", "user", "name", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "uid",
+        "user",
+        "name",
+        "key_prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     exclude = ["key_hash"]
     actions = ["revoke"]
 
@@ -25,4 +33,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
             services.revoke_token(token=token, actor=request.user)
             revoked += 1
-        self.message_user(request, f"Revoked {revoked} token{'s' if revoked != 1 else ''}.", messages.SUCCESS)
+        self.message_user(
+            request, f"Revoked {revoked} token{'s' if revoked != 1 else ''}.", messages.SUCCESS
+        )

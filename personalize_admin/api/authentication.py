@@ -59,7 +59,9 @@ class TokenAuthentication(_ApiTokenAuthentication):
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed('Send "Authorization: Token <token>" with one token.')
+            raise exceptions.AuthenticationFailed(
+                'Send "Authorization: Token <token>" with one token.'
+            )
         try:
             return parts[1].decode()
         except UnicodeError:

@@ -131,14 +131,20 @@ def describe(exc):
     """``(status, body, headers)`` for ``exc``, or ``None`` when it is not a client error."""
     headers = {}
     if isinstance(exc, DomainError):
-        errors = {camelize_path(path): list(messages) for path, messages in exc.field_errors.items()}
+        errors = {
+            camelize_path(path): list(messages) for path, messages in exc.field_errors.items()
+        }
         return exc.status, envelope(exc.code, exc.message, errors), headers
     if isinstance(exc, exceptions.ValidationError):
         flat = flatten_errors(exc.detail) or {"": ["The request is invalid."]}
         return status.HTTP_422_UNPROCESSABLE_ENTITY, _validation_envelope(flat), headers
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        return status.HTTP_422_UNPROCESSABLE_ENTITY, _validation_envelope(flatten_errors(detail)), headers
+        return (
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            _validation_envelope(flatten_errors(detail)),
+            headers,
+        )
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, Http404):
@@ -173,10 +179,14 @@ def exception_handler(exc, context):
     if described is None:
         request = context.get("request")
         logger.exception("Unhandled error in %s", getattr(request, "path", "the API"), exc_info=exc)
-        signals.got_request_exception.send(sender=None, request=getattr(request, "_request", request))
+        signals.got_request_exception.send(
+            sender=None, request=getattr(request, "_request", request)
+        )
         described = (
             status.HTTP_500_INTERNAL_SERVER_ERROR,
-            envelope("personalize.SERVER_ERROR", "Something went wrong on our side. Please try again."),
+            envelope(
+                "personalize.SERVER_ERROR", "Something went wrong on our side. Please try again."
+            ),
             {},
         )
     status_code, body, headers = described

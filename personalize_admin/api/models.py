@@ -41,7 +41,9 @@ class ApiToken(models.Model):
     the key itself is shown once, when the token is created."""
 
     uid = UidField()
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_prefix = models.CharField(max_length=DISPLAY_PREFIX_LENGTH, editable=False)

@@ -48,7 +48,9 @@ class FieldErrorsField(serializers.DictField):
 class ErrorSerializer(serializers.Serializer):
     """The envelope of every error response."""
 
-    error = serializers.CharField(help_text="Machine-readable code, e.g. `personalize.PROJECTS.DUPLICATE_NAME`.")
+    error = serializers.CharField(
+        help_text="Machine-readable code, e.g. `personalize.PROJECTS.DUPLICATE_NAME`."
+    )
     message = serializers.CharField(help_text="A sentence for people.")
     errors = FieldErrorsField()
 
@@ -69,7 +71,8 @@ GENERIC_ERRORS = {
     "403": "{forbidden} (`personalize.FORBIDDEN`).",
     "404": "{not_found} (`personalize.NOT_FOUND`).",
     "413": "The request body is too large (`personalize.PAYLOAD_TOO_LARGE`).",
-    "415": "The body is not JSON: send `Content-Type: application/json` (`personalize.UNSUPPORTED_MEDIA_TYPE`).",
+    "415": "The body is not JSON: send `Content-Type: application/json` "
+    "(`personalize.UNSUPPORTED_MEDIA_TYPE`).",
     "422": "Invalid fields; `errors` names each field path (`personalize.VALIDATION_FAILED` "
     "or a more specific code).",
     "429": "Too many requests for this token; retry after `Retry-After` seconds "
@@ -140,7 +143,9 @@ class ApiAutoSchema(AutoSchema):
         statuses = {"401": GENERIC_ERRORS["401"], "429": GENERIC_ERRORS["429"]}
         has_body = self._has_request_body()
         if has_body or self._header_scoped():
-            header = f", or the `{PROJECT_HEADER}` header is missing" if self._header_scoped() else ""
+            header = (
+                f", or the `{PROJECT_HEADER}` header is missing" if self._header_scoped() else ""
+            )
             statuses["400"] = GENERIC_ERRORS["400"].format(header=header)
         permission = self._required_permission()
         role_limited = permission not in (None, ProjectPermission.VIEW)
@@ -151,7 +156,9 @@ class ApiAutoSchema(AutoSchema):
             if self.method in UNSAFE_METHODS:
                 reasons.append("a browser session sent no valid CSRF token")
             forbidden = "; or ".join(reasons)
-            statuses["403"] = GENERIC_ERRORS["403"].format(forbidden=forbidden[:1].upper() + forbidden[1:])
+            statuses["403"] = GENERIC_ERRORS["403"].format(
+                forbidden=forbidden[:1].upper() + forbidden[1:]
+            )
         if "{" in self.path or self._project_scoped():
             what = "The project or object does not exist, or you are not a member of the project"
             statuses["404"] = GENERIC_ERRORS["404"].format(not_found=what)
@@ -166,7 +173,9 @@ class ApiAutoSchema(AutoSchema):
             if status in responses:
                 continue
             responses[status] = self._get_response_for_code(
-                OpenApiResponse(ErrorSerializer, description=description), status, direction=direction
+                OpenApiResponse(ErrorSerializer, description=description),
+                status,
+                direction=direction,
             )
         return dict(sorted(responses.items()))
 
@@ -180,7 +189,8 @@ class AuthTokenHeaderScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "authtoken",
-            "description": "An API token (user menu → API tokens, or `manage.py drf_create_token`).",
+            "description": "An API token (user menu → API tokens, "
+            "or `manage.py drf_create_token`).",
         }
 
 
@@ -193,7 +203,8 @@ class TokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": 'The same token with the prefix "Token": `Authorization: Token <token>`.',
+            "description": 'The same token with the prefix "Token": '
+            "`Authorization: Token <token>`.",
         }
 
 

@@ -26,11 +26,15 @@ def _clean_name(name):
     name = (name or "").strip()
     if not name:
         message = "Please enter a token name."
-        raise ValidationFailed(message, code="personalize.TOKENS.NAME_REQUIRED", field_errors={"name": [message]})
+        raise ValidationFailed(
+            message, code="personalize.TOKENS.NAME_REQUIRED", field_errors={"name": [message]}
+        )
     max_length = ApiToken._meta.get_field("name").max_length
     if len(name) > max_length:
         message = f"A token name has at most {max_length} characters."
-        raise ValidationFailed(message, code="personalize.TOKENS.NAME_TOO_LONG", field_errors={"name": [message]})
+        raise ValidationFailed(
+            message, code="personalize.TOKENS.NAME_TOO_LONG", field_errors={"name": [message]}
+        )
     return name
 
 
@@ -44,7 +48,9 @@ def create_token(*, user, name):
     active = ApiToken.objects.for_user(user).active()
     if active.filter(name__iexact=name).exists():
         message = f'You already have a token named "{name}". Choose another name.'
-        raise Conflict(message, code="personalize.TOKENS.DUPLICATE_NAME", field_errors={"name": [message]})
+        raise Conflict(
+            message, code="personalize.TOKENS.DUPLICATE_NAME", field_errors={"name": [message]}
+        )
     if active.count() >= MAX_ACTIVE_TOKENS_PER_USER:
         raise Conflict(
             f"You have {MAX_ACTIVE_TOKENS_PER_USER} active tokens, the most allowed. "
@@ -56,7 +62,10 @@ def create_token(*, user, name):
         user=user, name=name, key_hash=hash_key(key), key_prefix=key[:DISPLAY_PREFIX_LENGTH]
     )
     audit.record(
-        project=None, actor=user, action="token.create", obj=token,
+        project=None,
+        actor=user,
+        action="token.create",
+        obj=token,
         message=f'Created API token "{name}" for {user.get_username()}.',
     )
     return token, key
@@ -71,7 +80,10 @@ def revoke_token(*, token, actor):
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(
-        project=None, actor=actor, action="token.revoke", obj=token,
+        project=None,
+        actor=actor,
+        action="token.revoke",
+        obj=token,
         message=f'Revoked API token "{token.name}" of {token.user.get_username()}.',
     )
     return token

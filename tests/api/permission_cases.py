@@ -16,9 +16,18 @@ def owners_token(ctx):
 CASES = [
     UrlCase("tokens:list", kwargs=NO_KWARGS, outsider=200),
     UrlCase("tokens:create", kwargs=NO_KWARGS, outsider=302, member=302, owner=302),
-    UrlCase("tokens:create", kwargs=NO_KWARGS, method="post", data=lambda ctx: {"name": "Deploy"},
-            outsider=201, member=201, owner=201),
+    UrlCase(
+        "tokens:create",
+        kwargs=NO_KWARGS,
+        method="post",
+        data=lambda ctx: {"name": "Deploy"},
+        outsider=201,
+        member=201,
+        owner=201,
+    ),
     # A token is its user's alone: anyone else gets 404, as if it did not exist.
     UrlCase("tokens:revoke", kwargs=owners_token, outsider=404, member=404, owner=302),
-    UrlCase("tokens:revoke", kwargs=owners_token, method="post", outsider=404, member=404, owner=303),
+    UrlCase(
+        "tokens:revoke", kwargs=owners_token, method="post", outsider=404, member=404, owner=303
+    ),
 ]

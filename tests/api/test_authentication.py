@@ -40,7 +40,14 @@ def test_token_acts_as_its_user_only(client, member, project, outsider):
         {"Authorization": "Token"},
         {"Authorization": "Token one two"},
     ],
-    ids=["none", "unknown-authtoken", "blank-authtoken", "unknown-authorization", "no-key", "two-keys"],
+    ids=[
+        "none",
+        "unknown-authtoken",
+        "blank-authtoken",
+        "unknown-authorization",
+        "no-key",
+        "two-keys",
+    ],
 )
 def test_missing_or_bad_credentials_answer_401_envelope(client, project, headers):
     response = client.get("/api/projects", headers=headers)
@@ -97,7 +104,9 @@ def test_session_write_with_csrf_token_succeeds(owner, project):
     browser.get("/account/api-tokens/")  # sets the CSRF cookie
     csrf = browser.cookies["csrftoken"].value
     response = browser.put(
-        f"/api/projects/{project.uid}", {"name": "Renamed"}, content_type="application/json",
+        f"/api/projects/{project.uid}",
+        {"name": "Renamed"},
+        content_type="application/json",
         headers={"X-CSRFToken": csrf},
     )
     assert response.status_code == 200
@@ -107,7 +116,9 @@ def test_session_write_with_csrf_token_succeeds(owner, project):
 def test_token_write_needs_no_csrf_token(owner_token, project):
     browser = Client(enforce_csrf_checks=True)
     response = browser.put(
-        f"/api/projects/{project.uid}", {"name": "Scripted"}, content_type="application/json",
+        f"/api/projects/{project.uid}",
+        {"name": "Scripted"},
+        content_type="application/json",
         headers={"authtoken": owner_token},
     )
     assert response.status_code == 200

@@ -15,7 +15,6 @@ from django.contrib.auth.models import Permission
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from personalize_admin.wsgi import application
@@ -34,14 +33,19 @@ STATUSES = Counter()
 def fuzz_world(db, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"api_token": "1000000/minute", "api_anonymous": "1000000/minute"},
+        "DEFAULT_THROTTLE_RATES": {
+            "api_token": "1000000/minute",
+            "api_anonymous": "1000000/minute",
+        },
     }
     owner = UserFactory(username="fuzz-owner")
     # May create projects too, so POST /api/projects gets past its permission check.
     owner.user_permissions.add(Permission.objects.get(codename="add_project"))
     member = UserFactory(username="fuzz-member")
     UserFactory(username="fuzz-newcomer", email="newcomer@example.com")
-    project = make_project(owner=owner, members=[member], name="Fuzzed Project", description="Under test")
+    project = make_project(
+        owner=owner, members=[member], name="Fuzzed Project", description="Under test"
+    )
     # Keep the test's transaction: Django would close the connection around each
     # request the WSGI app serves (the test client does the same).
     request_started.disconnect(close_old_connections)
@@ -52,7 +56,9 @@ def fuzz_world(db, settings):
 
 
 schema = schemathesis.openapi.from_dict(openapi_document())
-schema.app = application  # requests go to the WSGI app in this process, inside the test's transaction
+schema.app = (
+    application  # requests go to the WSGI app in this process, inside the test's transaction
+)
 
 # Rules about data rather than shape, which no schema can express: a well-formed
 # body may still name a user who does not exist.
@@ -74,13 +80,15 @@ def aim_at_real_objects(case, world):
 def summary():
     """One line for the end of the test run (printed by tests/api/conftest.py)."""
     paths = openapi_document()["paths"]
-    operations = {key for key in CALLS if key.split(" ")[0].lower() in paths.get(key.split(" ", 1)[1], {})}
+    operations = {
+        key for key in CALLS if key.split(" ")[0].lower() in paths.get(key.split(" ", 1)[1], {})
+    }
     probes = sum(count for key, count in CALLS.items() if key not in operations)
     statuses = ", ".join(f"{status}: {count}" for status, count in sorted(STATUSES.items()))
     return (
-        f"{sum(CALLS.values())} requests: {sum(CALLS[key] for key in operations)} to {len(operations)} "
-        f"documented operations (up to {FUZZ_EXAMPLES} examples each) and {probes} with undocumented "
-        f"methods; statuses {statuses}. Report: {REPORT}"
+        f"{sum(CALLS.values())} requests: {sum(CALLS[key] for key in operations)} "
+        f"to {len(operations)} documented operations (up to {FUZZ_EXAMPLES} examples each) "
+        f"and {probes} with undocumented methods; statuses {statuses}. Report: {REPORT}"
     )
 
 
@@ -88,12 +96,17 @@ def summary():
 def _report():
     yield
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps({
-        "examples_per_operation": FUZZ_EXAMPLES,
-        "requests": sum(CALLS.values()),
-        "per_operation": dict(sorted(CALLS.items())),
-        "statuses": {str(k): v for k, v in sorted(STATUSES.items())},
-    }, indent=2))
+    REPORT.write_text(
+        json.dumps(
+            {
+                "examples_per_operation": FUZZ_EXAMPLES,
+                "requests": sum(CALLS.values()),
+                "per_operation": dict(sorted(CALLS.items())),
+                "statuses": {str(k): v for k, v in sorted(STATUSES.items())},
+            },
+            indent=2,
+        )
+    )
 
 
 @schema.parametrize()

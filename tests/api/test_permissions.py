@@ -1,8 +1,8 @@
 """Every API route and method answers anonymous callers, non-members, Members and
 Owners as declared; adding a route or a method without a case fails here."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.conf import settings
@@ -44,22 +44,47 @@ class ApiCase:
 CASES = [
     ApiCase("api:projects", kwargs=NO_KWARGS, outsider=200),
     # Creating projects needs projects.add_project; test_views_projects covers those who have it.
-    ApiCase("api:projects", "POST", kwargs=NO_KWARGS, body=lambda ctx: {"name": "New"},
-            outsider=403, member=403, owner=403),
+    ApiCase(
+        "api:projects",
+        "POST",
+        kwargs=NO_KWARGS,
+        body=lambda ctx: {"name": "New"},
+        outsider=403,
+        member=403,
+        owner=403,
+    ),
     ApiCase("api:project"),
     ApiCase("api:project", "PUT", body=lambda ctx: {"name": "Renamed"}, member=403),
     ApiCase("api:project", "DELETE", member=403, owner=204),
     ApiCase("api:members", member=403),
-    ApiCase("api:members", "POST", body=lambda ctx: {"user": ctx.extra["newcomer"].username, "role": "MEMBER"},
-            member=403, owner=201),
-    ApiCase("api:member", "PUT", kwargs=lambda ctx: member_of(ctx, ctx.member), body=lambda ctx: {"role": "OWNER"},
-            member=403),
-    ApiCase("api:member", "DELETE", kwargs=lambda ctx: member_of(ctx, ctx.member), member=403, owner=204),
+    ApiCase(
+        "api:members",
+        "POST",
+        body=lambda ctx: {"user": ctx.extra["newcomer"].username, "role": "MEMBER"},
+        member=403,
+        owner=201,
+    ),
+    ApiCase(
+        "api:member",
+        "PUT",
+        kwargs=lambda ctx: member_of(ctx, ctx.member),
+        body=lambda ctx: {"role": "OWNER"},
+        member=403,
+    ),
+    ApiCase(
+        "api:member", "DELETE", kwargs=lambda ctx: member_of(ctx, ctx.member), member=403, owner=204
+    ),
     ApiCase("api:openapi", kwargs=NO_KWARGS, outsider=200),
     ApiCase("api:docs", kwargs=NO_KWARGS, session=True, anonymous=LOGIN, outsider=200),
     # Unknown paths answer 404 to everyone, before any authentication.
-    ApiCase("api:not-found", kwargs=lambda ctx: {"path": "nothing/here"}, anonymous=404, outsider=404,
-            member=404, owner=404),
+    ApiCase(
+        "api:not-found",
+        kwargs=lambda ctx: {"path": "nothing/here"},
+        anonymous=404,
+        outsider=404,
+        member=404,
+        owner=404,
+    ),
 ]
 
 
@@ -70,7 +95,9 @@ def api_routes():
         if namespace != "api":
             continue
         view_class = getattr(pattern.callback, "view_class", None)
-        methods = [m for m in METHODS if view_class is None and m == "get" or hasattr(view_class, m)]
+        methods = [
+            m for m in METHODS if view_class is None and m == "get" or hasattr(view_class, m)
+        ]
         routes.update((f"api:{name}", method.upper()) for method in methods)
     return routes
 
@@ -93,7 +120,10 @@ def matrix(db):
     # The outsider owns another project, so "non-member" means "member elsewhere".
     make_project(owner=outsider, name="Outsider's Project")
     return Context(
-        project=project, owner=owner, member=member, outsider=outsider,
+        project=project,
+        owner=owner,
+        member=member,
+        outsider=outsider,
         extra={"newcomer": UserFactory(username="perm-newcomer")},
     )
 
@@ -115,5 +145,6 @@ def test_api_route_answers_role_as_declared(client, matrix, case, role):
         assert response["Location"].startswith(reverse(settings.LOGIN_URL))
     else:
         assert response.status_code == expected, (
-            f"{role} {case.method} {url}: expected {expected}, got {response.status_code}: {response.content[:200]!r}"
+            f"{role} {case.method} {url}: expected {expected}, "
+            f"got {response.status_code}: {response.content[:200]!r}"
         )

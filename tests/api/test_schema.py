@@ -47,7 +47,12 @@ def test_served_document_as_yaml(owner_client):
 
 def test_document_describes_both_token_headers_and_sessions():
     schemes = openapi_document()["components"]["securitySchemes"]
-    assert schemes["authtoken"] == {**schemes["authtoken"], "type": "apiKey", "in": "header", "name": "authtoken"}
+    assert schemes["authtoken"] == {
+        **schemes["authtoken"],
+        "type": "apiKey",
+        "in": "header",
+        "name": "authtoken",
+    }
     assert schemes["tokenAuth"]["name"] == "Authorization"
     assert schemes["cookieAuth"]["in"] == "cookie"
     for path, method, operation in operations(openapi_document()):

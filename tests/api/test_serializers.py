@@ -5,7 +5,13 @@ import re
 import pytest
 from rest_framework import serializers
 
-from personalize_admin.api.serializers import ApiSerializer, BooleanField, CharField, ChoiceField, IntegerField
+from personalize_admin.api.serializers import (
+    ApiSerializer,
+    BooleanField,
+    CharField,
+    ChoiceField,
+    IntegerField,
+)
 from personalize_admin.api.serializers.fields import SOME_TEXT
 
 PYTHON_WHITESPACE = [chr(c) for c in range(0x10000) if chr(c).isspace()]

@@ -19,7 +19,10 @@ def test_create_token_returns_key_that_authenticates_and_audits(owner):
     assert entry.object_uid == token.uid and entry.actor == owner
 
 
-@pytest.mark.parametrize(("name", "code"), [("", "NAME_REQUIRED"), ("   ", "NAME_REQUIRED"), ("n" * 101, "NAME_TOO_LONG")])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("", "NAME_REQUIRED"), ("   ", "NAME_REQUIRED"), ("n" * 101, "NAME_TOO_LONG")],
+)
 def test_create_token_bad_name_is_refused_and_creates_nothing(owner, name, code):
     with pytest.raises(ValidationFailed) as raised:
         services.create_token(user=owner, name=name)

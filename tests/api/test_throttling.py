@@ -45,13 +45,15 @@ def test_anonymous_callers_are_throttled_per_address(client, low_rates):
 
 def test_guessing_tokens_is_throttled(client, low_rates):
     statuses = [
-        client.get("/api/projects", headers={"authtoken": f"pa_guess{n}"}).status_code for n in range(3)
+        client.get("/api/projects", headers={"authtoken": f"pa_guess{n}"}).status_code
+        for n in range(3)
     ]
     assert statuses == [401, 401, 429]
 
 
 def test_forwarded_for_header_cannot_dodge_the_anonymous_limit(client, low_rates):
     statuses = [
-        client.get("/api/projects", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(3)
+        client.get("/api/projects", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(3)
     ]
     assert statuses[-1] == 429

@@ -36,13 +36,17 @@ def test_scoped_view_without_project_header_answers_400(client, owner_token, val
 
 
 @pytest.mark.parametrize("value", ["not-a-uid", "0" * 24, "A" * 24, "🙂", "' OR 1=1 --"])
-def test_scoped_view_with_unknown_or_malformed_project_answers_404(client, owner_token, project, value):
+def test_scoped_view_with_unknown_or_malformed_project_answers_404(
+    client, owner_token, project, value
+):
     response = get(client, "/api/probe/scoped", owner_token, value)
     assert response.status_code == 404
     assert response.json()["error"] == "personalize.NOT_FOUND"
 
 
-def test_scoped_view_for_non_member_answers_404_like_a_missing_project(client, outsider_token, project):
+def test_scoped_view_for_non_member_answers_404_like_a_missing_project(
+    client, outsider_token, project
+):
     theirs = get(client, "/api/probe/scoped", outsider_token, project.uid)
     missing = get(client, "/api/probe/scoped", outsider_token, "f" * 24)
     assert theirs.status_code == missing.status_code == 404
@@ -60,13 +64,17 @@ def test_scoped_view_for_superuser_acts_as_owner(client, project):
 
 def test_scoped_view_write_needs_edit_content_by_default(client, member_token, project):
     response = client.post(
-        "/api/probe/scoped", {"__name": "x"}, content_type="application/json",
+        "/api/probe/scoped",
+        {"__name": "x"},
+        content_type="application/json",
         headers={"authtoken": member_token, "x-project-uid": project.uid},
     )
     assert response.status_code == 201
 
 
-def test_scoped_view_method_permission_refuses_member_with_403(client, member_token, owner_token, project):
+def test_scoped_view_method_permission_refuses_member_with_403(
+    client, member_token, owner_token, project
+):
     assert get(client, "/api/probe/owner-read", member_token, project.uid).status_code == 403
     assert get(client, "/api/probe/owner-read", owner_token, project.uid).status_code == 200
 
@@ -76,9 +84,13 @@ def test_scoped_view_checks_authentication_before_the_project(client, project):
     assert response.status_code == 401
 
 
-def test_get_object_or_404_keeps_objects_of_other_projects_hidden(client, owner, owner_token, project, outsider):
+def test_get_object_or_404_keeps_objects_of_other_projects_hidden(
+    client, owner, owner_token, project, outsider
+):
     other = make_project(owner=outsider)
-    assert get(client, f"/api/probe/lookup/{owner.pk}", owner_token, project.uid).json() == {"role": "OWNER"}
+    assert get(client, f"/api/probe/lookup/{owner.pk}", owner_token, project.uid).json() == {
+        "role": "OWNER"
+    }
     # The outsider is a member of another project, not of this one.
     response = get(client, f"/api/probe/lookup/{outsider.pk}", owner_token, project.uid)
     assert response.status_code == 404
@@ -97,7 +109,9 @@ def test_parse_answers_camelcase_and_renamed_fields_as_snake_case(client, owner_
         "variants": [{"name": "A", "audiences": ["abc"], "audienceCombinationType": "OR"}],
     }
     response = client.post(
-        "/api/probe/scoped", body, content_type="application/json",
+        "/api/probe/scoped",
+        body,
+        content_type="application/json",
         headers={"authtoken": owner_token, "x-project-uid": project.uid},
     )
     assert response.status_code == 201

@@ -25,7 +25,9 @@ def test_docs_page_uses_only_local_assets_and_no_inline_script(owner_client):
 
 def test_docs_assets_are_served_locally(owner_client, client):
     html = owner_client.get("/api/docs").content.decode()
-    for asset in re.findall(r'"(/static/drf_spectacular_sidecar/[^"]+)"', html) + ["/static/js/api-docs.js"]:
+    for asset in re.findall(r'"(/static/drf_spectacular_sidecar/[^"]+)"', html) + [
+        "/static/js/api-docs.js"
+    ]:
         response = client.get(asset)
         assert response.status_code == 200, asset
         body = b"".join(response.streaming_content) if response.streaming else response.content

@@ -37,7 +37,10 @@ def test_list_projects_shows_only_the_callers_projects(member_api, project, outs
 def test_list_projects_for_superuser_shows_all(client, project, outsider):
     make_project(owner=outsider, name="Another")
     admin_api = ApiClient(client, token=token_for(UserFactory(is_superuser=True)))
-    assert sorted(p["name"] for p in admin_api.get("/api/projects").json()) == ["Acme Website", "Another"]
+    assert sorted(p["name"] for p in admin_api.get("/api/projects").json()) == [
+        "Acme Website",
+        "Another",
+    ]
 
 
 def test_project_json_is_camelcase_with_utc_timestamps(owner_api, project):
@@ -69,7 +72,9 @@ def test_list_members_query_count_is_constant(owner, owner_client, project):
             user = UserFactory()
             Membership.objects.create(project=project, user=user, role=Role.MEMBER)
 
-    assert_constant_queries(owner_client, f"/api/projects/{project.uid}/members", add_members, sizes=(1, 15))
+    assert_constant_queries(
+        owner_client, f"/api/projects/{project.uid}/members", add_members, sizes=(1, 15)
+    )
 
 
 def test_create_project_with_permission_makes_caller_owner(creator_api):
@@ -134,7 +139,9 @@ def test_get_unknown_project_answers_404(owner_api):
 
 
 def test_put_project_renames_and_bumps_revision(owner_api, project):
-    response = owner_api.put(f"/api/projects/{project.uid}", {"name": "Acme Shop", "description": "New"})
+    response = owner_api.put(
+        f"/api/projects/{project.uid}", {"name": "Acme Shop", "description": "New"}
+    )
     assert response.status_code == 200
     assert response.json()["revision"] == 2
     project.refresh_from_db()
@@ -149,7 +156,9 @@ def test_put_project_replaces_the_whole_object(owner_api, project):
 
 
 def test_put_project_with_current_revision_succeeds(owner_api, project):
-    response = owner_api.put(f"/api/projects/{project.uid}", {"name": "A", "revision": project.revision})
+    response = owner_api.put(
+        f"/api/projects/{project.uid}", {"name": "A", "revision": project.revision}
+    )
     assert response.status_code == 200
 
 
@@ -207,13 +216,17 @@ def test_list_members_as_member_answers_403_as_in_settings(member_api, project):
 
 
 def test_add_member_by_email(owner_api, project, outsider):
-    response = owner_api.post(f"/api/projects/{project.uid}/members", {"user": outsider.email, "role": "OWNER"})
+    response = owner_api.post(
+        f"/api/projects/{project.uid}/members", {"user": outsider.email, "role": "OWNER"}
+    )
     assert response.status_code == 201
     assert response.json()["username"] == "nadia" and response.json()["role"] == "OWNER"
     assert Membership.objects.get(project=project, user=outsider).role == Role.OWNER
 
 
-def test_added_member_can_use_the_project_at_once(client, owner_api, project, outsider, outsider_token):
+def test_added_member_can_use_the_project_at_once(
+    client, owner_api, project, outsider, outsider_token
+):
     outsider_api = ApiClient(client, token=outsider_token)
     assert outsider_api.get(f"/api/projects/{project.uid}").status_code == 404
     owner_api.post(f"/api/projects/{project.uid}/members", {"user": "nadia", "role": "MEMBER"})
@@ -223,13 +236,25 @@ def test_added_member_can_use_the_project_at_once(client, owner_api, project, ou
 @pytest.mark.parametrize(
     ("body", "status", "code", "field"),
     [
-        ({"user": "ghost", "role": "MEMBER"}, 422, "personalize.PROJECTS.MEMBERS.USER_NOT_FOUND", "user"),
-        ({"user": "marcus", "role": "MEMBER"}, 409, "personalize.PROJECTS.MEMBERS.ALREADY_MEMBER", "user"),
+        (
+            {"user": "ghost", "role": "MEMBER"},
+            422,
+            "personalize.PROJECTS.MEMBERS.USER_NOT_FOUND",
+            "user",
+        ),
+        (
+            {"user": "marcus", "role": "MEMBER"},
+            409,
+            "personalize.PROJECTS.MEMBERS.ALREADY_MEMBER",
+            "user",
+        ),
         ({"user": "nadia", "role": "ADMIN"}, 422, "personalize.VALIDATION_FAILED", "role"),
         ({"user": "nadia"}, 422, "personalize.VALIDATION_FAILED", "role"),
     ],
 )
-def test_add_member_refused_answers_error_and_adds_nobody(owner_api, project, outsider, body, status, code, field):
+def test_add_member_refused_answers_error_and_adds_nobody(
+    owner_api, project, outsider, body, status, code, field
+):
     response = owner_api.post(f"/api/projects/{project.uid}/members", body)
     assert response.status_code == status
     assert response.json()["error"] == code
@@ -255,7 +280,9 @@ def test_remove_member_revokes_their_access(client, owner_api, member_token, pro
     response = owner_api.delete(f"/api/projects/{project.uid}/members/{member.pk}")
     assert response.status_code == 204
     assert not Membership.objects.filter(project=project, user=member).exists()
-    assert ApiClient(client, token=member_token).get(f"/api/projects/{project.uid}").status_code == 404
+    assert (
+        ApiClient(client, token=member_token).get(f"/api/projects/{project.uid}").status_code == 404
+    )
 
 
 def test_removing_last_owner_answers_409(owner_api, project, owner):
@@ -266,7 +293,12 @@ def test_removing_last_owner_answers_409(owner_api, project, owner):
 
 @pytest.mark.parametrize("user_id", [0, 999999, 10**12])
 def test_member_path_for_unknown_user_answers_404(owner_api, project, user_id):
-    assert owner_api.put(f"/api/projects/{project.uid}/members/{user_id}", {"role": "OWNER"}).status_code == 404
+    assert (
+        owner_api.put(
+            f"/api/projects/{project.uid}/members/{user_id}", {"role": "OWNER"}
+        ).status_code
+        == 404
+    )
 
 
 def test_member_path_for_a_user_of_another_project_answers_404(owner_api, project, outsider):

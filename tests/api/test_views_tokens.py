@@ -23,7 +23,9 @@ def test_token_page_lists_only_the_users_active_tokens(owner_client, owner, memb
     assert response.status_code == 200
     assert [t.name for t in response.context["tokens"]] == ["Deploy script"]
     content = response.content.decode()
-    assert "Deploy script" in content and "Old laptop" not in content and "Someone else" not in content
+    assert (
+        "Deploy script" in content and "Old laptop" not in content and "Someone else" not in content
+    )
     assert "Never" in content
 
 
@@ -60,7 +62,9 @@ def test_create_token_without_htmx_renders_the_page_with_the_key(owner_client):
     assert response.context["new_key"] in response.content.decode()
 
 
-@pytest.mark.parametrize(("name", "message"), [("", "Please enter a token name."), ("CI", "already have a token")])
+@pytest.mark.parametrize(
+    ("name", "message"), [("", "Please enter a token name."), ("CI", "already have a token")]
+)
 def test_create_token_bad_name_shows_error_and_creates_nothing(owner_client, owner, name, message):
     services.create_token(user=owner, name="CI")
     response = owner_client.post(reverse("tokens:create"), {"name": name}, HTTP_HX_REQUEST="true")
@@ -74,7 +78,9 @@ def test_create_token_bad_name_shows_error_and_creates_nothing(owner_client, own
 def test_revoke_token_refuses_it_at_once(owner_client, owner, client, project):
     token, key = services.create_token(user=owner, name="CI")
     response = owner_client.post(reverse("tokens:revoke", args=[token.uid]), follow=True)
-    assert 'Token "CI" revoked.' in [str(m).split(" Requests")[0] for m in response.context["messages"]]
+    assert 'Token "CI" revoked.' in [
+        str(m).split(" Requests")[0] for m in response.context["messages"]
+    ]
     assert client.get("/api/projects", headers={"authtoken": key}).status_code == 401
 
 

@@ -43,7 +43,9 @@ class OwnerReadProbe(ProjectScopedApiView):
 
 class LookupProbe(ProjectScopedApiView):
     def get(self, request, user_id):
-        membership = get_object_or_404(Membership.objects.all(), project=self.project, user_id=user_id)
+        membership = get_object_or_404(
+            Membership.objects.all(), project=self.project, user_id=user_id
+        )
         return Response({"role": membership.role})
 
 

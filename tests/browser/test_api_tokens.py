@@ -79,9 +79,15 @@ def test_api_docs_render_offline_under_the_csp(signed_in, owner, live_server):
     expect(page.get_by_role("heading", name="Management API", level=1)).to_be_visible()
 
     # Swagger UI loads the document and lists the operations.
-    summary = page.locator(".opblock-summary").filter(has_text="/api/projects/{uid}/members/{userId}").first
+    summary = (
+        page.locator(".opblock-summary")
+        .filter(has_text="/api/projects/{uid}/members/{userId}")
+        .first
+    )
     expect(summary).to_be_visible()
-    put_project = page.locator(".opblock-put").filter(has_text="Change a project's name and description")
+    put_project = page.locator(".opblock-put").filter(
+        has_text="Change a project's name and description"
+    )
     put_project.locator(".opblock-summary").click()
     expect(put_project.locator(".responses-table").get_by_text("429", exact=True)).to_be_visible()
     expect(put_project.get_by_text("Codes: personalize.PROJECTS.DUPLICATE_NAME")).to_be_visible()

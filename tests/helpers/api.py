@@ -66,7 +66,8 @@ def assert_conforms(method, path, response):
     documented = operation["responses"]
     status = str(response.status_code)
     assert status in documented, (
-        f"{method} {template} answered {status}, which the document does not list ({sorted(documented)}): "
+        f"{method} {template} answered {status}, "
+        f"which the document does not list ({sorted(documented)}): "
         f"{response.content[:300]!r}"
     )
     content = documented[status].get("content")
@@ -87,7 +88,9 @@ class ApiClient:
         """The same client with another token and project."""
         return ApiClient(self.client, token=token, project=project or self.project)
 
-    def request(self, method, path, body=None, *, headers=None, raw=None, content_type="application/json"):
+    def request(
+        self, method, path, body=None, *, headers=None, raw=None, content_type="application/json"
+    ):
         sent = {}
         if self.token:
             sent["authtoken"] = self.token

@@ -32,12 +32,17 @@ class CharField(serializers.CharField):
     """Text as sent: not trimmed (the services trim, and the documented lengths count
     every character), never blank unless ``allow_blank``."""
 
-    default_error_messages = {"invalid": "Must be a string.", "blank": "This field may not be blank."}
+    default_error_messages = {
+        "invalid": "Must be a string.",
+        "blank": "This field may not be blank.",
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
-        self.validators.append(TextValidator(allow_blank=self.allow_blank, message=self.error_messages["blank"]))
+        self.validators.append(
+            TextValidator(allow_blank=self.allow_blank, message=self.error_messages["blank"])
+        )
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

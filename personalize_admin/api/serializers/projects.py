@@ -12,7 +12,16 @@ class ProjectSerializer(ApiModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["uid", "name", "description", "revision", "created_at", "updated_at", "created_by", "updated_by"]
+        fields = [
+            "uid",
+            "name",
+            "description",
+            "revision",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "updated_by",
+        ]
         read_only_fields = fields
 
 
@@ -26,7 +35,10 @@ class ProjectCreateSerializer(ApiSerializer):
     # the service applies the same rules to the UI's forms.
     name = CharField(
         max_length=NAME_MAX,
-        error_messages={"blank": NAME_REQUIRED, "max_length": f"A project name has at most {NAME_MAX} characters."},
+        error_messages={
+            "blank": NAME_REQUIRED,
+            "max_length": f"A project name has at most {NAME_MAX} characters.",
+        },
         help_text="Unique among projects, ignoring case.",
     )
     description = CharField(

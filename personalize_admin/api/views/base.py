@@ -41,7 +41,7 @@ class ApiView(APIView):
         try:
             request.user  # noqa: B018 (authenticates)
         except exceptions.AuthenticationFailed:
-            # Failed credentials count against the caller's address, so guessing tokens is throttled.
+            # Failed credentials count against the caller's address: guessing tokens is throttled.
             throttle = AnonymousRateThrottle()
             if not throttle.allow_request(request, self):
                 self.throttled(request, throttle.wait())
@@ -51,12 +51,18 @@ class ApiView(APIView):
         # DRF's order, except that throttling comes before the permission check, so
         # requests without credentials use up their address's budget too.
         self.format_kwarg = self.get_format_suffix(**kwargs)
-        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
-        request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
+            request
+        )
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
         self.perform_authentication(request)
         self.check_throttles(request)
         self.check_permissions(request)
-        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+        if request.method.lower() not in self.http_method_names or not hasattr(
+            self, request.method.lower()
+        ):
             raise exceptions.MethodNotAllowed(request.method)
         self.check_required_permission(request)
 
@@ -73,7 +79,9 @@ class ApiView(APIView):
     def parse(self, serializer_class, *, partial=False, **context):
         """The request body validated by ``serializer_class`` (shape only), as snake_case data."""
         serializer = serializer_class(
-            data=self.request.data, partial=partial, context={**self.get_serializer_context(), **context}
+            data=self.request.data,
+            partial=partial,
+            context={**self.get_serializer_context(), **context},
         )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data

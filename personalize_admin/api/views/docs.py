@@ -2,8 +2,8 @@
 from local files) and the envelope for paths under ``/api`` that match nothing."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.decorators.csrf import csrf_exempt
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView
@@ -37,5 +37,6 @@ class DocsView(LoginRequiredMixin, TemplateView):
 def not_found(request, path=""):
     message = "No such endpoint. The API's paths are listed at /api/docs."
     if request.path.endswith("/") and request.path != "/api/":
-        message = f"No such endpoint. The API's paths have no trailing slash: try {request.path.rstrip('/')}."
+        suggestion = request.path.rstrip("/")
+        message = f"No such endpoint. The API's paths have no trailing slash: try {suggestion}."
     return error_response(404, "personalize.NOT_FOUND", message)

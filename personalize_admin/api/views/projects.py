@@ -41,7 +41,9 @@ class ProjectListView(ApiView):
         responses={200: ProjectSerializer(many=True)},
     )
     def get(self, request):
-        projects = Project.objects.visible_to(request.user).select_related("created_by", "updated_by")
+        projects = Project.objects.visible_to(request.user).select_related(
+            "created_by", "updated_by"
+        )
         return self.respond(ProjectSerializer, projects, many=True)
 
     @extend_schema(
@@ -113,7 +115,9 @@ class MemberListView(ProjectScopedApiView):
     write_permission = ProjectPermission.MANAGE_MEMBERS
 
     @extend_schema(
-        tags=MEMBERS, summary="List a project's members", description="Owner only.",
+        tags=MEMBERS,
+        summary="List a project's members",
+        description="Owner only.",
         responses={200: MemberSerializer(many=True)},
     )
     def get(self, request, uid):
@@ -138,7 +142,10 @@ class MemberListView(ProjectScopedApiView):
     def post(self, request, uid):
         data = self.parse(MemberCreateSerializer)
         membership = services.add_member(
-            project=self.project, user_identifier=data["user"], role=data["role"], actor=request.user
+            project=self.project,
+            user_identifier=data["user"],
+            role=data["role"],
+            actor=request.user,
         )
         return self.respond(MemberSerializer, membership, status=201)
 
@@ -161,12 +168,17 @@ class MemberDetailView(ProjectScopedApiView):
         description="Owner only. The last Owner cannot be demoted.",
         parameters=[USER_ID],
         request=MemberUpdateSerializer,
-        responses={200: MemberSerializer, 409: errors(LAST_OWNER, "personalize.PROJECTS.MEMBERS.GONE")},
+        responses={
+            200: MemberSerializer,
+            409: errors(LAST_OWNER, "personalize.PROJECTS.MEMBERS.GONE"),
+        },
     )
     def put(self, request, uid, userId):  # noqa: N803 (the spec's path parameter)
         membership = self.get_membership()
         data = self.parse(MemberUpdateSerializer)
-        membership = services.change_member_role(membership=membership, role=data["role"], actor=request.user)
+        membership = services.change_member_role(
+            membership=membership, role=data["role"], actor=request.user
+        )
         return self.respond(MemberSerializer, membership)
 
     @extend_schema(
@@ -179,4 +191,3 @@ class MemberDetailView(ProjectScopedApiView):
     def delete(self, request, uid, userId):  # noqa: N803
         services.remove_member(membership=self.get_membership(), actor=request.user)
         return self.no_content()
-

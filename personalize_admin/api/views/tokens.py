@@ -39,18 +39,24 @@ class TokenCreateView(LoginRequiredMixin, View):
         form = CreateTokenForm(request.POST)
         if form.is_valid():
             try:
-                token, key = services.create_token(user=request.user, name=form.cleaned_data["name"])
+                token, key = services.create_token(
+                    user=request.user, name=form.cleaned_data["name"]
+                )
             except DomainError as error:
                 add_domain_error(form, error)
             else:
                 messages.success(request, f'Token "{token.name}" created.')
-                return self._render(request, CreateTokenForm(), status=201, new_token=token, new_key=key)
+                return self._render(
+                    request, CreateTokenForm(), status=201, new_token=token, new_key=key
+                )
         return self._render(request, form, status=422)
 
     def _render(self, request, form, status, **extra):
         view = TokenListView(request=request, kwargs={})
         context = view.get_context_data(form=form, **extra)
-        response = render_page_or_partial(request, TokenListView.template_name, "tokens-panel", context, status)
+        response = render_page_or_partial(
+            request, TokenListView.template_name, "tokens-panel", context, status
+        )
         response["Cache-Control"] = "no-store"  # the page may hold a new key
         return response
 
@@ -65,5 +71,7 @@ class TokenRevokeView(LoginRequiredMixin, View):
 
     def post(self, request, uid):
         token = services.revoke_token(token=self.get_token(request, uid), actor=request.user)
-        messages.success(request, f'Token "{token.name}" revoked. Requests that send it are now refused.')
+        messages.success(
+            request, f'Token "{token.name}" revoked. Requests that send it are now refused.'
+        )
         return htmx_redirect(request, reverse("tokens:list"))

@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="The user the token acts as.")
-        parser.add_argument("--name", default=DEFAULT_NAME, help="A name to recognise the token by.")
+        parser.add_argument(
+            "--name", default=DEFAULT_NAME, help="A name to recognise the token by."
+        )
 
     def handle(self, *args, username, name, **options):
         User = get_user_model()
