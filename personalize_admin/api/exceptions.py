@@ -24,6 +24,14 @@ from personalize_admin.core.errors import DomainError
 logger = logging.getLogger("personalize_admin.api")
 
 VALIDATION_FAILED = "personalize.VALIDATION_FAILED"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
 CODES = {
     exceptions.ParseError: "personalize.MALFORMED_REQUEST",
     exceptions.NotAuthenticated: "personalize.UNAUTHORIZED",
@@ -34,6 +42,7 @@ CODES = {
     exceptions.NotAcceptable: "personalize.NOT_ACCEPTABLE",
     exceptions.UnsupportedMediaType: "personalize.UNSUPPORTED_MEDIA_TYPE",
     exceptions.Throttled: "personalize.TOO_MANY_REQUESTS",
+    RequestTooLarge: "personalize.PAYLOAD_TOO_LARGE",
 }
 MESSAGES = {
     exceptions.NotAuthenticated: (
@@ -41,15 +50,6 @@ MESSAGES = {
         "(or Authorization: Token <token>)."
     ),
 }
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
-
-
-CODES[RequestTooLarge] = "personalize.PAYLOAD_TOO_LARGE"
 
 
 def to_camel(name):
