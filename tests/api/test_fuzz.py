@@ -17,6 +17,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from personalize_admin.core.uids import is_uid
 from personalize_admin.wsgi import application
 from tests.api.conftest import token_for
 from tests.factories import UserFactory, make_project
@@ -70,7 +71,7 @@ def aim_at_real_objects(case, world):
     fuzzing reaches the endpoints' logic rather than only their 404s."""
     parameters = case.path_parameters or {}
     uid = parameters.get("uid")
-    if isinstance(uid, str) and len(uid) == 24 and int(uid[-1], 16) % 2 == 0:
+    if is_uid(uid) and int(uid[-1], 16) % 2 == 0:
         parameters["uid"] = world["project"].uid
     user_id = parameters.get("userId")
     if isinstance(user_id, int) and user_id > 0 and user_id % 2 == 0:

@@ -36,6 +36,8 @@ def test_create_use_and_revoke_an_api_token(signed_in, owner, clipboard, live_se
     page.get_by_label("Name").fill("Deploy script")
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_text('Token "Deploy script" created.')).to_be_visible()
+    # Focus moves to the new key's message, so a screen reader reads it first.
+    expect(page.get_by_role("status").filter(has_text="Copy your new token")).to_be_focused()
     key = page.get_by_label("New token").inner_text().strip()
     assert key.startswith("pa_")
     page.get_by_role("button", name="Copy token").click()
