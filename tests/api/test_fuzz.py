@@ -14,7 +14,8 @@ import schemathesis
 from django.contrib.auth.models import Permission
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from personalize_admin.core.uids import is_uid
@@ -57,9 +58,8 @@ def fuzz_world(db, settings):
 
 
 schema = schemathesis.openapi.from_dict(openapi_document())
-schema.app = (
-    application  # requests go to the WSGI app in this process, inside the test's transaction
-)
+# Requests go to the WSGI app in this process, inside the test's transaction.
+schema.app = application
 
 # Rules about data rather than shape, which no schema can express: a well-formed
 # body may still name a user who does not exist.
@@ -111,7 +111,9 @@ def _report():
 
 
 @schema.parametrize()
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@hypothesis_settings(
+    max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck)
+)
 def test_api_answers_as_documented(case, fuzz_world):
     aim_at_real_objects(case, fuzz_world)
     headers = {"authtoken": fuzz_world["token"], "x-project-uid": fuzz_world["project"].uid}
