@@ -275,3 +275,54 @@ PERSONALIZE_LIMITS = {
     "group_depth": env_int("LIMIT_GROUP_DEPTH", 5),
     "string_value_length": env_int("LIMIT_STRING_VALUE_LENGTH", 1000),
 }
+
+# Management API (Django REST framework) and its OpenAPI document (drf-spectacular).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "personalize_admin.api.authentication.AuthTokenHeaderAuthentication",
+        "personalize_admin.api.authentication.TokenAuthentication",
+        "personalize_admin.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "personalize_admin.api.throttling.TokenRateThrottle",
+        "personalize_admin.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": os.environ.get("API_THROTTLE_RATE") or "1200/minute",
+        "api_anonymous": os.environ.get("API_ANONYMOUS_THROTTLE_RATE") or "60/minute",
+    },
+    # Proxies in front of the app, for the address anonymous callers are throttled by;
+    # 0 trusts only REMOTE_ADDR, so X-Forwarded-For cannot be forged to dodge the limit.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "EXCEPTION_HANDLER": "personalize_admin.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "personalize_admin.api.schema.ApiAutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DATETIME_FORMAT": "iso-8601",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Personalize Admin Management API",
+    "DESCRIPTION": (
+        "Manage projects, members, attributes, events, audiences and experiences from scripts, "
+        "with the same rules as the web UI.\n\n"
+        "Authenticate with an API token (user menu → API tokens) in the `authtoken` header, or "
+        "as `Authorization: Token <token>`. Project content endpoints take the project's uid "
+        "in the `x-project-uid` header. JSON is camelCase; timestamps are ISO 8601 in UTC; "
+        "lists are bare arrays. Every error answers "
+        '`{"error": "<code>", "message": "<sentence>", "errors": {"<field path>": ["…"]}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api",
+    "SCHEMA_PATH_PREFIX_TRIM": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"Role": "personalize_admin.projects.models.Role"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

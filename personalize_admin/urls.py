@@ -14,6 +14,8 @@ urlpatterns = [
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("personalize_admin.api.urls")),
+    path("account/api-tokens/", include("personalize_admin.api.token_urls")),
 ]
 
 handler403 = "personalize_admin.core.views.permission_denied"
