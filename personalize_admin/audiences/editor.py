@@ -317,7 +317,7 @@ def place_errors(root, field_errors):
 def _slot(node, rest):
     head = rest.split(".", 1)[0]
     if isinstance(node, Group):
-        if head == "rules":
+        if head.startswith("rules"):
             return "rules"
         if head == "combinationType":
             return "combination"
@@ -369,12 +369,21 @@ def describe_rule(rule, labels):
     condition = catalog.CONDITIONS.get(rule.get("attributeMatchCondition"))
     if condition is None:
         return attribute
-    label = condition.label
-    if rule.get("invertCondition"):
-        label = f"not {label}"
+    label = _negated(condition.label) if rule.get("invertCondition") else condition.label
     options = rule.get("attributeMatchOptions") or {}
     operand = _describe_options(condition, options)
     return f"{attribute} {label}{' ' + operand if operand else ''}"
+
+
+_NEGATED = {"equals": "does not equal", "contains": "does not contain", "starts with": "does not start with",
+            "ends with": "does not end with", "matches pattern": "does not match pattern",
+            "has any value": "has no value", "has parameter": "does not have parameter"}
+
+
+def _negated(label):
+    if label.startswith("is "):
+        return "is not " + label[3:]
+    return _NEGATED.get(label, f"not {label}")
 
 
 def _describe_options(condition, options):
