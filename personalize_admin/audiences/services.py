@@ -191,7 +191,9 @@ def _rules_on(definition, uid):
 
 def audiences_using_attribute(attribute):
     """The project's (not deleted) audiences whose rules use ``attribute``."""
-    candidates = Audience.objects.for_project(attribute.project).filter(definition__icontains=attribute.uid)
+    candidates = (
+        Audience.objects.for_project(attribute.project).filter(definition__icontains=attribute.uid).select_related("project")
+    )
     return [audience for audience in candidates if any(_rules_on(audience.definition, attribute.uid))]
 
 

@@ -31,7 +31,7 @@ class AudienceListView(ProjectScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()
-        audiences = Audience.objects.for_project(self.project)
+        audiences = Audience.objects.for_project(self.project).select_related("project")
         if query:
             audiences = audiences.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(uid=query))
         context.update(audiences=audiences, query=query)
