@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast deps test-deps chromium node-deps migrate demo lint clean
+.PHONY: help run test test-fast deps test-deps chromium node-deps migrate demo lint clean bench-rules
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ test: test-deps ## Install what the tests need and run every test (browser tests
 
 test-fast: $(VENV)/.test-deps ## Run the tests without the browser
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+bench-rules: $(VENV)/.test-deps ## Benchmark the audience engine against GrowthBook's (tests/artifacts/bench/rules.json)
+	$(PY) -m tests.benchmarks.rules
 
 lint: $(VENV)/.test-deps ## Check Python style with ruff
 	$(PIP) install -q ruff

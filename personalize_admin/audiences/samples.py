@@ -112,6 +112,8 @@ def _shown(value):
         return ", ".join(f"{key}={item}" for key, item in value.items()) or "no parameters"
     if hasattr(value, "isoformat"):
         return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, str):
+        return f"“{value}”"
     return as_text(value) or str(value)
 
 
@@ -142,7 +144,7 @@ def run(root, attributes, data, *, now):
         else:
             combination = catalog.COMBINATION_LABELS.get(trace.node.get("combinationType"), "")
             rows.append(TraceRow(label.count(".") + 1 if label else 0, "group", f"Group {label}" if label
-                                 else "All rules", combination, trace.result, trace.decisive))
+                                 else "All rules", f"({combination})", trace.result, trace.decisive))
     deciding = [row for row in rows if row.kind == "rule" and row.decisive]
     return TestResult(matched=explanation.matched, rows=rows, deciding=deciding)
 

@@ -179,7 +179,7 @@ def test_test_panel_shows_match_and_deciding_rule(member_client, project):
     content = member_client.post(url("create", project), data, **HTMX).content.decode()
     assert "No match: this visitor is not in the audience." in content
     assert "Decided by Rule 2." in content
-    assert "Tier (tier) equals “gold”" in content and "(visitor: silver)" in content
+    assert "Tier (tier) equals “gold”" in content and "(visitor: “silver”)" in content
 
     data[f"sample-custom-{tier.uid}"] = "GOLD"
     content = member_client.post(url("create", project), data, **HTMX).content.decode()
