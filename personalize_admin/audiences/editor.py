@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 
 from .rules import catalog
-from .rules.values import as_text
 from .rules.validation import definition_limits
+from .rules.values import as_text
 
 ROOT = "n"
 _NODE_ID = re.compile(r"^n(?:_\d{1,3})*$")
@@ -203,14 +203,16 @@ def _option_text(kind, value):
 
 
 def from_definition(definition):
-    """The draft of a saved (normalized) definition."""
+    """The draft of a saved (normalized) definition; an empty one for anything else."""
+    if not isinstance(definition, dict) or definition.get("__type") != catalog.GROUP:
+        return new_tree()
     return renumber(_from_node(definition))
 
 
 def _from_node(node):
     if node.get("__type") == catalog.GROUP:
         return Group(combination=node.get("combinationType", catalog.AND),
-                     children=[_from_node(child) for child in node.get("rules", [])])
+                     children=[_from_node(child) for child in node.get("rules", []) if isinstance(child, dict)])
     reference = node.get("attribute") or {}
     prefix = "preset" if reference.get("__type") == catalog.PRESET_REFERENCE else "custom"
     fields = {}

@@ -44,11 +44,6 @@ class Attribute(TrackedModel, RevisionedModel):
     def __str__(self):
         return self.name
 
-    @property
-    def reference(self):
-        """How audience definitions refer to this attribute."""
-        return {"__type": "CustomAttributeReference", "ref": self.uid}
-
 
 class EventQuerySet(ProjectScopedQuerySet):
     def for_project(self, project):

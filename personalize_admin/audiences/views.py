@@ -119,7 +119,7 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
                 editor.apply_action(root, action, attribute_types=editor.attribute_types(attributes))
         except editor.ActionRefused as error:
             messages.error(request, str(error))
-        context = self.get_context_data(form=form, root=root, test=test, oob=True)
+        context = self.get_context_data(form=form, root=root, test=test, oob=bool(request.htmx))
         return render_page_or_partial(request, self.template_name, "rules-builder", context)
 
     def save(self, form, root):

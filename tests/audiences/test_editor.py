@@ -153,7 +153,6 @@ ROUND_TRIP_SETTINGS = settings(max_examples=25, deadline=None,
 @given(definition=trees)
 def test_random_definitions_survive_the_editor_round_trip(member_client, project, definition):
     from personalize_admin.audiences.models import Attribute
-
     from tests.audiences.test_rules_properties import KEYS, TYPES
     for uid, key in KEYS.items():
         Attribute.objects.get_or_create(uid=uid, defaults={"project": project, "name": key, "key": key,

@@ -3,10 +3,11 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import personalize_admin.core.models
-import personalize_admin.core.uids
 from django.conf import settings
 from django.db import migrations, models
+
+import personalize_admin.core.models
+import personalize_admin.core.uids
 
 
 class Migration(migrations.Migration):

@@ -34,7 +34,15 @@ from .catalog import (
     custom_reference,
     preset_reference,
 )
-from .engine import MISSING, CompileError, CompiledDefinition, Explanation, Trace, Visitor, compile_definition
+from .engine import (
+    MISSING,
+    CompiledDefinition,
+    CompileError,
+    Explanation,
+    Trace,
+    Visitor,
+    compile_definition,
+)
 from .presets import presets_from_headers
 from .regex import UnsafePattern, compile_pattern
 from .validation import (
