@@ -7,6 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from personalize_admin.core.errors import DomainError
@@ -60,6 +61,10 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
         return get_object_or_404(Audience.objects.for_project(self.project).select_related(
             "created_by", "updated_by"), uid=uid)
 
+    @cached_property
+    def attributes(self):
+        return list(Attribute.objects.for_project(self.project))
+
     def editor_url(self):
         if self.audience is None:
             return reverse("audiences:create", kwargs={"project_uid": self.project.uid})
@@ -67,9 +72,7 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
 
     def get_context_data(self, *, form, root, test=None, **kwargs):
         context = super().get_context_data(**kwargs)
-        attributes = list(Attribute.objects.for_project(self.project))
-        presets, custom = editor.attribute_choices(attributes)
-        labels = {choice.value: choice.label for choice in (*presets, *custom)}
+        presets, custom = editor.attribute_choices(self.attributes)
         editor.decorate(root, presets=presets, custom=custom)
         context.update(
             audience=self.audience,
@@ -82,7 +85,6 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
             usages=services.audience_usages(self.audience) if self.audience else [],
             samples=samples.sample_inputs(root, presets + custom, self.request.POST),
             test=test,
-            labels=labels,
         )
         return context
 
@@ -110,13 +112,12 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
         form = AudienceForm(request.POST)
         if action == "save":
             return self.save(form, root)
-        attributes = list(Attribute.objects.for_project(self.project))
         test = None
         try:
             if action == "test":
-                test = samples.run(root, attributes, request.POST, now=timezone.now())
+                test = samples.run(root, self.attributes, request.POST, now=timezone.now())
             else:
-                editor.apply_action(root, action, attribute_types=editor.attribute_types(attributes))
+                editor.apply_action(root, action, attribute_types=editor.attribute_types(self.attributes))
         except editor.ActionRefused as error:
             messages.error(request, str(error))
         context = self.get_context_data(form=form, root=root, test=test, oob=bool(request.htmx))
@@ -179,21 +180,20 @@ class AudienceDeleteView(ProjectScopedMixin, TemplateView):
     def get_object(self):
         return get_object_or_404(Audience.objects.for_project(self.project), uid=self.kwargs["audience_uid"])
 
+    def render_dialog(self, partial, audience, status=200, **extra):
+        listing = AudienceListView(request=self.request, kwargs=self.kwargs, project=self.project, access=self.access)
+        context = listing.get_context_data(deleting=audience, usages=services.audience_usages(audience), **extra)
+        return render_page_or_partial(self.request, self.template_name, partial, context, status=status)
+
     def get(self, request, *args, **kwargs):
-        audience = self.get_object()
-        context = AudienceListView(request=request, kwargs=self.kwargs, project=self.project,
-                                   access=self.access).get_context_data()
-        context.update(deleting=audience, usages=services.audience_usages(audience))
-        return render_page_or_partial(request, self.template_name, "delete-dialog", context)
+        return self.render_dialog("delete-dialog", self.get_object())
 
     def post(self, request, *args, **kwargs):
         audience = self.get_object()
         try:
             services.delete_audience(audience=audience, actor=request.user)
         except DomainError as error:
-            context = {"project": self.project, "access": self.access, "deleting": audience,
-                       "usages": services.audience_usages(audience), "error": error.message}
-            return render_page_or_partial(request, self.template_name, "delete-form", context, status=error.status)
+            return self.render_dialog("delete-form", audience, status=error.status, error=error.message)
         messages.success(request, f"Audience “{audience.name}” deleted.")
         return htmx_redirect(request, reverse("audiences:list", kwargs={"project_uid": self.project.uid}))
 

@@ -13,17 +13,44 @@
     target.focus();
   });
 
-  // Typing goes on while a builder change is on its way; the server's answer
-  // carries the values as they were sent, so anything typed meanwhile is put back.
-  var TYPED = '#rules-builder input[type="text"], #rules-builder input[type="datetime-local"], ' +
-    '#rules-builder textarea, #test-panel input[type="text"], #test-panel input[type="datetime-local"]';
-  var sentValues = null;
-  var typedValues = null;
+  // htmx wires up swapped-in controls once the swap settles; a change made before
+  // that (a fast keyboard) would be lost, so such a control is wired at once.
+  var wired = new WeakSet();
+  document.addEventListener("htmx:afterProcessNode", function (event) { wired.add(event.target); });
+  function wireEarly(event) {
+    var control = event.target.closest && event.target.closest("#rules-builder [hx-post], #test-panel [hx-post]");
+    if (control && window.htmx && !wired.has(control)) window.htmx.process(control);
+  }
+  document.addEventListener("change", wireEarly, true);
+  document.addEventListener("click", wireEarly, true);
 
-  function snapshot() {
-    var values = {};
-    document.querySelectorAll(TYPED).forEach(function (input) { values[input.name] = input.value; });
-    return values;
+  // Typing and clicking go on while a builder change is on its way; the server's
+  // answer carries the controls as they were sent, so whatever changed meanwhile
+  // is put back as soon as the answer is swapped in (before a queued request reads it).
+  var CONTROLS = "#rules-builder input[name], #rules-builder select[name], #rules-builder textarea[name], " +
+    "#test-panel input[name], #test-panel select[name]";
+  var sentState = null;
+  var currentState = null;
+
+  function controlState() {
+    var state = {};
+    document.querySelectorAll(CONTROLS).forEach(function (control) {
+      if (control.type === "hidden") return;
+      if (control.type === "radio") { if (control.checked) state["r:" + control.name] = control.value; }
+      else if (control.type === "checkbox") state["c:" + control.name] = control.checked;
+      else state["v:" + control.name] = control.value;
+    });
+    return state;
+  }
+
+  function restore(key, value) {
+    var kind = key.slice(0, 2), name = key.slice(2);
+    document.querySelectorAll(CONTROLS).forEach(function (control) {
+      if (control.name !== name) return;
+      if (kind === "r:") control.checked = control.value === value;
+      else if (kind === "c:") control.checked = value;
+      else control.value = value;
+    });
   }
 
   function isBuilderRequest(event) {
@@ -32,24 +59,29 @@
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (sentValues && isBuilderRequest(event)) typedValues = snapshot();
+    if (sentState && isBuilderRequest(event)) currentState = controlState();
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (!typedValues || !sentValues) return;
-    document.querySelectorAll(TYPED).forEach(function (input) {
-      var typed = typedValues[input.name];
-      if (typed !== undefined && typed !== sentValues[input.name]) input.value = typed;
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!sentState || !currentState) return;
+    Object.keys(currentState).forEach(function (key) {
+      if (currentState[key] !== sentState[key]) restore(key, currentState[key]);
     });
-    typedValues = sentValues = null;
+    sentState = currentState = null;
   });
 
   // The builder says it is busy while a change is on its way, so screen readers wait.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var builder = event.detail.elt.closest && event.detail.elt.closest("#rules-builder");
     if (builder) builder.setAttribute("aria-busy", "true");
-    if (isBuilderRequest(event)) sentValues = snapshot();
+    if (!isBuilderRequest(event)) return;
+    var config = event.detail.requestConfig;
+    var action = String((config && config.parameters && config.parameters._action) || "");
+    // Removing renumbers the rows, so a control's name no longer says which row it was.
+    sentState = /^(remove|clear)/.test(action) ? null : controlState();
+  });
 
+  document.addEventListener("htmx:beforeRequest", function (event) {
     // A menu item that loads a dialog closes its menu first and hands focus back
     // to the menu button, which the dialog returns focus to when it closes.
     var item = event.detail.elt.closest && event.detail.elt.closest('[role="menu"] [role="menuitem"]');

@@ -270,3 +270,36 @@ def test_deleted_audience_cannot_be_updated(project, owner):
     services.delete_audience(audience=audience, actor=owner)
     with pytest.raises(Conflict, match="deleted"):
         services.update_audience(audience=audience, name="X", description="", definition=us_only(), actor=owner)
+
+
+def _nested(levels):
+    node = rule(preset("COUNTRY"), "HAS_ANY_VALUE")
+    for _ in range(levels):
+        node = any_of(node)
+    return node
+
+
+@pytest.mark.parametrize(
+    ("definition", "path"),
+    [
+        (all_of(rule(preset("COUNTRY"), "NUMBER_LESS_THAN", value=3)), "definition.rules[0].attributeMatchCondition"),
+        (all_of(rule(custom("9" * 24), "HAS_ANY_VALUE")), "definition.rules[0].attribute.ref"),
+        (_nested(6), "definition.rules[0].rules[0].rules[0].rules[0].rules[0]"),
+        (all_of(any_of()), "definition.rules[0].rules"),
+        (all_of(rule(preset("REFERRER"), "STRING_MATCHES_REGEX", pattern=r"^(\w+\s?)*$\1")),
+         "definition.rules[0].attributeMatchOptions.pattern"),
+    ],
+    ids=["wrong-type", "unknown-attribute", "too-deep", "empty-group", "hostile-regex"],
+)
+def test_bad_definitions_are_refused_with_a_message_and_nothing_saved(project, owner, definition, path):
+    audience = services.create_audience(project=project, name="Keep", definition=us_only(), actor=owner)
+    for attempt in (
+        lambda: services.create_audience(project=project, name="New", definition=definition, actor=owner),
+        lambda: services.update_audience(audience=audience, name="Keep", description="", definition=definition,
+                                         actor=owner),
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            attempt()
+        assert path in caught.value.field_errors and caught.value.message
+    audience.refresh_from_db()
+    assert Audience.objects.count() == 1 and audience.definition == us_only() and audience.revision == 1
