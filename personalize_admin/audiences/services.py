@@ -15,8 +15,11 @@ Reads other apps use:
 - ``audience_usages(audience)``: the experiences whose draft or live version
   uses the audience (variants' audiences or A/B targeting), with statuses.
 - ``audiences_using_attribute(attribute)``: the audiences whose rules use it.
+- ``compile_audiences(project=...)``: every audience of the project compiled
+  once (two queries), for a snapshot that evaluates many visitors.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -34,7 +37,10 @@ from personalize_admin.projects.services import touch_live_config
 
 from .models import KEY_PATTERN, Attribute, AttributeType, Audience, Event
 from .rules import catalog
+from .rules.engine import CompileError, compile_definition
 from .rules.validation import iter_rules, prefixed, validate_definition
+
+logger = logging.getLogger(__name__)
 
 IN_USE_STATUSES = (VersionStatus.DRAFT, *LIVE_STATUSES)
 
@@ -460,3 +466,29 @@ def delete_audience(*, audience, actor):
                  message=f"Deleted audience “{audience.name}”.")
     touch_live_config(audience.project)
     return audience
+
+
+def _never(presets, custom):
+    return False
+
+
+def compile_audiences(*, project, include_deleted=False):
+    """``{audience uid: matches(presets, custom)}`` for the project's audiences.
+
+    Compiled once from two queries. An audience that cannot be compiled (data
+    written around the validator) is logged and matches nobody, so one bad row
+    never stops the rest from being served. ``include_deleted`` adds the deleted
+    audiences that archived versions still refer to.
+    """
+    attributes = {attribute.uid: attribute for attribute in Attribute.objects.for_project(project)}
+    audiences = Audience.objects.filter(project=project)
+    if not include_deleted:
+        audiences = audiences.filter(deleted_at__isnull=True)
+    compiled = {}
+    for uid, definition in audiences.values_list("uid", "definition"):
+        try:
+            compiled[uid] = compile_definition(definition, attributes_by_uid=attributes).matches
+        except CompileError as error:
+            logger.error("Audience %s of project %s cannot be compiled: %s", uid, project.uid, error)
+            compiled[uid] = _never
+    return compiled

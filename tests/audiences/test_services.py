@@ -303,3 +303,16 @@ def test_bad_definitions_are_refused_with_a_message_and_nothing_saved(project, o
         assert path in caught.value.field_errors and caught.value.message
     audience.refresh_from_db()
     assert Audience.objects.count() == 1 and audience.definition == us_only() and audience.revision == 1
+
+
+def test_compile_audiences_compiles_each_once_and_a_broken_one_matches_nobody(project, owner, caplog):
+    tier = AttributeFactory(project=project, key="tier")
+    gold = AudienceFactory(project=project, definition=all_of(rule(custom(tier.uid), "STRING_EQUALS", value="gold")))
+    broken = AudienceFactory(project=project, definition={"__type": "Rule"})
+    gone = AudienceFactory(project=project, deleted_at="2026-01-01T00:00:00Z")
+    compiled = services.compile_audiences(project=project)
+    assert set(compiled) == {gold.uid, broken.uid}
+    assert compiled[gold.uid]({}, {"tier": "Gold"}) is True
+    assert compiled[broken.uid]({}, {"tier": "Gold"}) is False
+    assert "cannot be compiled" in caplog.text
+    assert gone.uid in services.compile_audiences(project=project, include_deleted=True)
