@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from personalize_admin.audiences.rules import MISSING, CompileError, compile_definition
+from personalize_admin.audiences.rules import CONDITIONS, MISSING, CompileError, compile_definition
+from personalize_admin.audiences.rules.engine import CONDITION_TESTS
 from tests.audiences.rules_helpers import all_of, any_of, custom, preset, rule, visitor
 
 AGE_UID = "a" * 24
@@ -226,10 +227,27 @@ def test_matches_takes_the_two_namespaces_directly():
     assert compiled.matches({}, {"age": 40}) is False
 
 
+def test_every_condition_in_the_catalog_has_an_engine_test():
+    assert CONDITION_TESTS.keys() == CONDITIONS.keys()
+    assert {name for name, _ in ALL_CONDITIONS} == CONDITIONS.keys()
+
+
+def deeply_nested(levels):
+    node = rule(preset("COUNTRY"), "HAS_ANY_VALUE")
+    for _ in range(levels):
+        node = any_of(node)
+    return node
+
+
 @pytest.mark.parametrize(
     "definition",
     [
         {"__type": "Rule"},
+        all_of({"__type": "Rule", "attribute": "COUNTRY", "attributeMatchCondition": "HAS_ANY_VALUE"}),
+        all_of({"__type": "Rule", "attribute": {"__type": "PresetAttributeReference", "ref": ["COUNTRY"]},
+                "attributeMatchCondition": "HAS_ANY_VALUE"}),
+        all_of({**rule(preset("COUNTRY"), "HAS_ANY_VALUE"), "attributeMatchCondition": ["IS_TRUE"]}),
+        deeply_nested(5000),
         all_of(rule(custom("f" * 24), "HAS_ANY_VALUE")),
         all_of(rule(preset("COUNTRY"), "NO_SUCH_CONDITION")),
         all_of(rule(preset("COUNTRY"), "STRING_MATCHES_REGEX", pattern="(a)\\1")),

@@ -20,15 +20,7 @@ from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from growthbook.core import evalCondition  # noqa: E402
-
-from personalize_admin.audiences.rules import compile_definition, validate_definition  # noqa: E402
+from growthbook.core import evalCondition
 
 OUTPUT = Path(__file__).resolve().parents[1] / "artifacts" / "bench" / "rules.json"
 GOAL = 2.0
@@ -69,11 +61,14 @@ def rule(attribute, condition, options=None, invert=False):
     return node
 
 
+def text(value):
+    return {"__type": "StringMatchOptions", "value": value}
+
+
 def random_rule(rng):
     """A rule and its GrowthBook condition (same semantics on the generated visitors)."""
     uid = {key: uid for uid, (key, _) in ATTRIBUTES.items()}
     kind = rng.choice(["country", "device", "system", "referrer", "query", "tier", "age", "member", "signup", "time"])
-    text = lambda value: {"__type": "StringMatchOptions", "value": value}  # noqa: E731
     if kind in ("country", "device", "system"):
         ref, values = {"country": ("COUNTRY", COUNTRIES), "device": ("DEVICE_TYPE", DEVICES),
                        "system": ("OPERATING_SYSTEM", SYSTEMS)}[kind]
@@ -199,7 +194,20 @@ def random_visitor(rng):
     return presets, custom_values, {**presets, **custom_values}
 
 
+def setup_django():
+    """The validator reads its limits from the settings; outside pytest, load them."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+        django.setup()
+
+
 def run(*, audiences=200, visitors=10_000, seed=2026, repeat=3):
+    setup_django()
+    from personalize_admin.audiences.rules import compile_definition, validate_definition
+
     rng = random.Random(seed)
     attributes = {uid: kind for uid, (_, kind) in ATTRIBUTES.items()}
     keys = {uid: key for uid, (key, _) in ATTRIBUTES.items()}

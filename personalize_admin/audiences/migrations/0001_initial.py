@@ -3,11 +3,10 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-from django.conf import settings
-from django.db import migrations, models
-
 import personalize_admin.core.models
 import personalize_admin.core.uids
+from django.conf import settings
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):

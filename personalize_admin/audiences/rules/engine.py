@@ -272,7 +272,6 @@ CONDITION_TESTS = {
     "AFTER_TIME": _after,
     "BETWEEN_TIME": _between_times,
 }
-assert CONDITION_TESTS.keys() == catalog.CONDITIONS.keys()
 
 
 # ---------- rules and groups ----------
@@ -380,9 +379,14 @@ def _key_of(attribute):
     return attribute if isinstance(attribute, str) else attribute.key
 
 
-def _build(node, path, attributes_by_uid):
+MAX_COMPILE_DEPTH = 32
+
+
+def _build(node, path, attributes_by_uid, depth=1):
     if not isinstance(node, dict):
         raise CompileError(f"{path or 'definition'}: expected a rule or a group.")
+    if depth > MAX_COMPILE_DEPTH:
+        raise CompileError(f"{path}: groups nest too deep.")
     kind = node.get("__type")
     if kind == catalog.GROUP:
         combination = node.get("combinationType")
@@ -390,19 +394,22 @@ def _build(node, path, attributes_by_uid):
         if combination not in (catalog.AND, catalog.OR) or not isinstance(rules, list) or not rules:
             raise CompileError(f"{path or 'definition'}: a group needs AND or OR and at least one rule.")
         rules_path = join(path, "rules")
-        children = [_build(child, index(rules_path, i), attributes_by_uid) for i, child in enumerate(rules)]
+        children = [_build(child, index(rules_path, i), attributes_by_uid, depth + 1) for i, child in enumerate(rules)]
         return _Group(path, node, combination, children)
     if kind != catalog.RULE:
         raise CompileError(f"{path or 'definition'}: unknown __type {kind!r}.")
-    reference = node.get("attribute") or {}
-    ref = reference.get("ref")
+    reference = node.get("attribute")
+    ref = reference.get("ref") if isinstance(reference, dict) else None
+    if not isinstance(ref, str):
+        raise CompileError(f"{path}: the rule names no attribute.")
     if reference.get("__type") == catalog.PRESET_REFERENCE and ref in catalog.PRESETS_BY_REF:
         in_presets, key = True, ref
     elif reference.get("__type") == catalog.CUSTOM_REFERENCE and ref in attributes_by_uid:
         in_presets, key = False, _key_of(attributes_by_uid[ref])
     else:
         raise CompileError(f"{path}: unknown attribute {ref!r}.")
-    factory = CONDITION_TESTS.get(node.get("attributeMatchCondition"))
+    condition = node.get("attributeMatchCondition")
+    factory = CONDITION_TESTS.get(condition) if isinstance(condition, str) else None
     if factory is None:
         raise CompileError(f"{path}: unknown condition {node.get('attributeMatchCondition')!r}.")
     try:

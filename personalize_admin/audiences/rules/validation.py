@@ -348,8 +348,8 @@ def iter_rules(definition, path=""):
         yield rule
 
 
-def iter_rules_with_paths(node, path=""):
-    if not isinstance(node, dict):
+def iter_rules_with_paths(node, path="", depth=1):
+    if not isinstance(node, dict) or depth > 32:
         return
     if node.get("__type") == catalog.RULE:
         yield path, node
@@ -358,4 +358,4 @@ def iter_rules_with_paths(node, path=""):
     if isinstance(rules, list):
         rules_path = join(path, "rules")
         for position, child in enumerate(rules):
-            yield from iter_rules_with_paths(child, index(rules_path, position))
+            yield from iter_rules_with_paths(child, index(rules_path, position), depth + 1)
