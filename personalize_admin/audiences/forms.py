@@ -5,7 +5,16 @@ from personalize_admin.core.forms import RevisionField
 from .models import Attribute, AttributeType, Audience, Event
 
 
-class AttributeForm(forms.Form):
+class _PrefixedIds:
+    """Lets the "new" and "edit" modals of one page give their fields distinct ids."""
+
+    def __init__(self, *args, prefix_id="", **kwargs):
+        super().__init__(*args, **kwargs)
+        if prefix_id:
+            self.auto_id = f"{prefix_id}-%s"
+
+
+class AttributeForm(_PrefixedIds, forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=Attribute._meta.get_field("name").max_length,
@@ -29,13 +38,8 @@ class AttributeForm(forms.Form):
     )
     revision = RevisionField()
 
-    def __init__(self, *args, prefix_id="", **kwargs):
-        super().__init__(*args, **kwargs)
-        if prefix_id:
-            self.auto_id = f"{prefix_id}-%s"
 
-
-class EventForm(forms.Form):
+class EventForm(_PrefixedIds, forms.Form):
     key = forms.CharField(
         label="Key",
         max_length=Event._meta.get_field("key").max_length,
@@ -47,11 +51,6 @@ class EventForm(forms.Form):
         label="Description", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     revision = RevisionField()
-
-    def __init__(self, *args, prefix_id="", **kwargs):
-        super().__init__(*args, **kwargs)
-        if prefix_id:
-            self.auto_id = f"{prefix_id}-%s"
 
 
 class AudienceForm(forms.Form):

@@ -108,18 +108,27 @@ def _save(obj, duplicate_error):
         raise duplicate_error from None
 
 
-def _changes(obj, values):
+def _update(obj, values, *, actor, action, duplicate_error, labels=None):
+    """Apply ``values`` to a locked ``obj``; when anything changed, save it with a new
+    revision, record which fields changed and mark the live configuration changed."""
     changed = {}
     for name, value in values.items():
         old = getattr(obj, name)
         if old != value:
             changed[name] = [old, value]
             setattr(obj, name, value)
-    return changed
-
-
-def _describe_changes(changed):
-    return f"Changed {', '.join(changed)}."
+    if not changed:
+        return obj
+    obj.updated_by = actor
+    bump(obj)
+    _save(obj, duplicate_error)
+    labels = labels or {}
+    # Rule trees are too large for an audit line; the entry says they changed.
+    details = {name: ("changed" if name in labels else change) for name, change in changed.items()}
+    audit.record(project=obj.project, actor=actor, action=action, obj=obj,
+                 message=f"Changed {', '.join(labels.get(name, name) for name in changed)}.", details=details)
+    touch_live_config(obj.project)
+    return obj
 
 
 # ---------- attributes ----------
@@ -176,16 +185,8 @@ def update_attribute(*, attribute, name, key, description, type, actor, expected
     _refuse_duplicate_attribute_key(attribute.project, values["key"], exclude=attribute)
     if values["type"] != attribute.type:
         _refuse_breaking_type_change(attribute, values["type"])
-    changed = _changes(attribute, values)
-    if not changed:
-        return attribute
-    attribute.updated_by = actor
-    bump(attribute)
-    _save(attribute, _duplicate_key(values["key"], "An attribute", "personalize.ATTRIBUTES.DUPLICATE_KEY"))
-    audit.record(project=attribute.project, actor=actor, action="attribute.update", obj=attribute,
-                 message=_describe_changes(changed), details=changed)
-    touch_live_config(attribute.project)
-    return attribute
+    return _update(attribute, values, actor=actor, action="attribute.update",
+                   duplicate_error=_duplicate_key(values["key"], "An attribute", "personalize.ATTRIBUTES.DUPLICATE_KEY"))
 
 
 def _rules_on(definition, uid):
@@ -286,16 +287,8 @@ def update_event(*, event, key, description, actor, expected_revision=None):
     if event.deleted_at is not None:
         raise Conflict("This event was deleted.", code="personalize.EVENTS.DELETED")
     _refuse_duplicate_event_key(event.project, values["key"], exclude=event)
-    changed = _changes(event, values)
-    if not changed:
-        return event
-    event.updated_by = actor
-    bump(event)
-    _save(event, _duplicate_key(values["key"], "An event", "personalize.EVENTS.DUPLICATE_KEY"))
-    audit.record(project=event.project, actor=actor, action="event.update", obj=event,
-                 message=_describe_changes(changed), details=changed)
-    touch_live_config(event.project)
-    return event
+    return _update(event, values, actor=actor, action="event.update",
+                   duplicate_error=_duplicate_key(values["key"], "An event", "personalize.EVENTS.DUPLICATE_KEY"))
 
 
 def event_usages(event):
@@ -428,17 +421,8 @@ def update_audience(*, audience, name, description, definition, actor, expected_
     if audience.deleted_at is not None:
         raise Conflict("This audience was deleted.", code="personalize.AUDIENCES.DELETED")
     _refuse_duplicate_name(audience.project, values["name"], exclude=audience)
-    changed = _changes(audience, values)
-    if not changed:
-        return audience
-    audience.updated_by = actor
-    bump(audience)
-    _save(audience, _duplicate_name(values["name"]))
-    details = {name: (change if name != "definition" else "changed") for name, change in changed.items()}
-    audit.record(project=audience.project, actor=actor, action="audience.update", obj=audience,
-                 message=_describe_changes(changed).replace("definition", "rules"), details=details)
-    touch_live_config(audience.project)
-    return audience
+    return _update(audience, values, actor=actor, action="audience.update",
+                   duplicate_error=_duplicate_name(values["name"]), labels={"definition": "rules"})
 
 
 def in_use_message(audience, usages):

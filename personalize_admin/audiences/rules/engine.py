@@ -55,82 +55,47 @@ def _folded(text):
     return text.strip().casefold()
 
 
-def _string_equals(options):
-    expected = _folded(options["value"])
+def _on_text(check):
+    """A test of a value's text (numbers and booleans as written, see ``as_text``)."""
 
     def test(value):
         if value.__class__ is not str:
             value = as_text(value)
             if value is None:
                 return False
-        return value.strip().casefold() == expected
+        return check(value)
 
     return test
+
+
+def _string_equals(options):
+    expected = _folded(options["value"])
+    return _on_text(lambda text: text.strip().casefold() == expected)
 
 
 def _contains(options):
     expected = options["value"].casefold()
-
-    def test(value):
-        if value.__class__ is not str:
-            value = as_text(value)
-            if value is None:
-                return False
-        return expected in value.casefold()
-
-    return test
+    return _on_text(lambda text: expected in text.casefold())
 
 
 def _starts_with(options):
     expected = options["value"].casefold()
-
-    def test(value):
-        if value.__class__ is not str:
-            value = as_text(value)
-            if value is None:
-                return False
-        return value.casefold().startswith(expected)
-
-    return test
+    return _on_text(lambda text: text.casefold().startswith(expected))
 
 
 def _ends_with(options):
     expected = options["value"].casefold()
-
-    def test(value):
-        if value.__class__ is not str:
-            value = as_text(value)
-            if value is None:
-                return False
-        return value.casefold().endswith(expected)
-
-    return test
+    return _on_text(lambda text: text.casefold().endswith(expected))
 
 
 def _in_list(options):
     expected = frozenset(_folded(value) for value in options["values"])
-
-    def test(value):
-        if value.__class__ is not str:
-            value = as_text(value)
-            if value is None:
-                return False
-        return value.strip().casefold() in expected
-
-    return test
+    return _on_text(lambda text: text.strip().casefold() in expected)
 
 
 def _regex(options):
     search = compile_pattern(options["pattern"]).search
-
-    def test(value):
-        if value.__class__ is not str:
-            value = as_text(value)
-            if value is None:
-                return False
-        return search(value) is not None
-
-    return test
+    return _on_text(lambda text: search(text) is not None)
 
 
 def _has_any_value(options):
