@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast fuzz deps test-deps chromium node-deps migrate demo lint clean
+.PHONY: help run test test-fast fuzz bench-rules deps test-deps chromium node-deps migrate demo lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -97,6 +97,9 @@ FUZZ_EXAMPLES ?= 1000
 
 fuzz: $(VENV)/.test-deps ## Fuzz the Management API with Schemathesis in depth (FUZZ_EXAMPLES per operation)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/api/test_fuzz.py -q $(PYTEST_ARGS)
+
+bench-rules: $(VENV)/.test-deps ## Benchmark the audience engine against GrowthBook's (tests/artifacts/bench/rules.json)
+	$(PY) -m tests.benchmarks.rules
 
 lint: $(VENV)/.test-deps ## Check Python style with ruff
 	$(PIP) install -q ruff

@@ -45,6 +45,12 @@ class Attribute(TrackedModel, RevisionedModel):
         return self.name
 
 
+class EventQuerySet(ProjectScopedQuerySet):
+    def for_project(self, project):
+        """The project's events that have not been deleted."""
+        return self.filter(project=project, deleted_at__isnull=True)
+
+
 class Event(TrackedModel, RevisionedModel):
     """A custom event the SDK sends with ``triggerEvent(key)``; A/B metrics use it."""
 
@@ -54,7 +60,7 @@ class Event(TrackedModel, RevisionedModel):
     description = models.TextField(blank=True, max_length=1000)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = ProjectScopedQuerySet.as_manager()
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = [Lower("key"), "pk"]
