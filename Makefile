@@ -101,9 +101,9 @@ fuzz: $(VENV)/.test-deps ## Fuzz the Management API with Schemathesis in depth (
 bench-rules: $(VENV)/.test-deps ## Benchmark the audience engine against GrowthBook's (tests/artifacts/bench/rules.json)
 	$(PY) -m tests.benchmarks.rules
 
-lint: $(VENV)/.test-deps ## Check Python style with ruff
-	$(PIP) install -q ruff
+lint: $(VENV)/.test-deps ## Check Python style with ruff (lint and format)
 	$(VENV)/bin/ruff check personalize_admin tests
+	$(VENV)/bin/ruff format --check personalize_admin tests
 
 clean: ## Remove the virtual environment and generated files
 	rm -rf $(VENV) staticfiles tests/artifacts tests/node_modules

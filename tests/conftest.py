@@ -1,5 +1,8 @@
 import pytest
 
+from tests.factories import UserFactory, make_project
+from tests.helpers.browser import CHROMIUM_ARGS, chromium_path, sign_in
+
 BROWSER_FIXTURES = {"page", "context", "signed_in"}
 
 
@@ -8,9 +11,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
-
-from tests.factories import UserFactory, make_project
-from tests.helpers.browser import CHROMIUM_ARGS, chromium_path, sign_in
 
 
 @pytest.fixture
@@ -100,7 +100,9 @@ def _fail_on_browser_errors(request):
     errors = []
 
     def on_console(message):
-        if message.type == "error" and not any(text in message.text for text in IGNORED_CONSOLE_ERRORS):
+        if message.type == "error" and not any(
+            text in message.text for text in IGNORED_CONSOLE_ERRORS
+        ):
             errors.append(f"console error: {message.text}")
 
     def watch(page):

@@ -39,9 +39,13 @@ def make_project(*, owner=None, members=(), owners=(), name=None, description=""
         actor=owner,
     )
     for user in members:
-        project_services.add_member(project=project, user_identifier=user.username, role=Role.MEMBER, actor=owner)
+        project_services.add_member(
+            project=project, user_identifier=user.username, role=Role.MEMBER, actor=owner
+        )
     for user in owners:
-        project_services.add_member(project=project, user_identifier=user.username, role=Role.OWNER, actor=owner)
+        project_services.add_member(
+            project=project, user_identifier=user.username, role=Role.OWNER, actor=owner
+        )
     return project
 
 
@@ -102,14 +106,28 @@ def ab_variants(*names):
     return [{"name": name} for name in names]
 
 
-def make_experience(*, project, actor, name=None, type="SEGMENTED", tags=(), variants=None, activate=False, **settings):
+def make_experience(
+    *,
+    project,
+    actor,
+    name=None,
+    type="SEGMENTED",
+    tags=(),
+    variants=None,
+    activate=False,
+    **settings,
+):
     """An experience made through the services; ``variants`` fill Version 1, which
     ``activate`` then makes Active. Segmented experiences get one audience by default."""
     from personalize_admin.experiences import services as experience_services
 
     experience = experience_services.create_experience(
-        project=project, name=name or f"Experience {next(_experience_numbers)}", description="",
-        type=type, tags=list(tags), actor=actor,
+        project=project,
+        name=name or f"Experience {next(_experience_numbers)}",
+        description="",
+        type=type,
+        tags=list(tags),
+        actor=actor,
     )
     if variants is None and activate:
         if type == "SEGMENTED":
@@ -118,7 +136,9 @@ def make_experience(*, project, actor, name=None, type="SEGMENTED", tags=(), var
             variants = ab_variants("Control", "Treatment")
     if variants is not None:
         draft = experience.versions.get()
-        experience_services.save_draft(version=draft, data={"variants": variants, **settings}, actor=actor)
+        experience_services.save_draft(
+            version=draft, data={"variants": variants, **settings}, actor=actor
+        )
         if activate:
             experience_services.activate_version(version=draft, actor=actor)
     return experience

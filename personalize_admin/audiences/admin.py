@@ -18,7 +18,15 @@ from .rules import validate_definition
 
 class _LiveConfigAdmin(admin.ModelAdmin):
     list_select_related = ["project"]
-    readonly_fields = ["uid", "project", "revision", "created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = [
+        "uid",
+        "project",
+        "revision",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -39,8 +47,19 @@ class AttributeAdmin(_LiveConfigAdmin):
     list_display = ["name", "key", "type", "project", "updated_at"]
     list_filter = ["type"]
     search_fields = ["name", "key", "uid", "project__name"]
-    fields = ["uid", "project", "name", "key", "type", "description", "revision",
-              "created_at", "created_by", "updated_at", "updated_by"]
+    fields = [
+        "uid",
+        "project",
+        "name",
+        "key",
+        "type",
+        "description",
+        "revision",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
     readonly_fields = [*_LiveConfigAdmin.readonly_fields, "type"]
 
 
@@ -49,8 +68,18 @@ class EventAdmin(_LiveConfigAdmin):
     list_display = ["key", "project", "deleted_at", "updated_at"]
     list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["key", "uid", "project__name"]
-    fields = ["uid", "project", "key", "description", "deleted_at", "revision",
-              "created_at", "created_by", "updated_at", "updated_by"]
+    fields = [
+        "uid",
+        "project",
+        "key",
+        "description",
+        "deleted_at",
+        "revision",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
     readonly_fields = [*_LiveConfigAdmin.readonly_fields, "deleted_at"]
 
 
@@ -62,12 +91,16 @@ class AudienceAdminForm(forms.ModelForm):
     def clean_definition(self):
         try:
             return validate_definition(
-                self.cleaned_data["definition"], attributes=Attribute.objects.for_project(self.instance.project)
+                self.cleaned_data["definition"],
+                attributes=Attribute.objects.for_project(self.instance.project),
             )
         except ValidationFailed as error:
             raise forms.ValidationError(
-                [f"{path or 'definition'}: {message}" for path, messages in error.field_errors.items()
-                 for message in messages]
+                [
+                    f"{path or 'definition'}: {message}"
+                    for path, messages in error.field_errors.items()
+                    for message in messages
+                ]
             ) from None
 
 
@@ -77,6 +110,17 @@ class AudienceAdmin(_LiveConfigAdmin):
     list_display = ["name", "project", "uid", "deleted_at", "updated_at"]
     list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "uid", "project__name"]
-    fields = ["uid", "project", "name", "description", "definition", "deleted_at", "revision",
-              "created_at", "created_by", "updated_at", "updated_by"]
+    fields = [
+        "uid",
+        "project",
+        "name",
+        "description",
+        "definition",
+        "deleted_at",
+        "revision",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
     readonly_fields = [*_LiveConfigAdmin.readonly_fields, "deleted_at"]

@@ -39,7 +39,9 @@ class Rule:
     invert: bool = False
     fields: dict = field(default_factory=dict)
     id: str = ""
-    errors: dict = field(default_factory=dict)  # "attribute", "condition", "node", "options.<field>"
+    errors: dict = field(
+        default_factory=dict
+    )  # "attribute", "condition", "node", "options.<field>"
     focus: str = ""
 
     kind = "rule"
@@ -97,25 +99,38 @@ def parse_form(data):
     """The draft tree the posted ``data`` describes. Raises ``MalformedForm``."""
     limits = definition_limits()
     ids = sorted(
-        (key[: -len("-kind")] for key in data if key.endswith("-kind") and _NODE_ID.match(key[: -len("-kind")])),
+        (
+            key[: -len("-kind")]
+            for key in data
+            if key.endswith("-kind") and _NODE_ID.match(key[: -len("-kind")])
+        ),
         key=lambda node_id: tuple(int(part) for part in node_id.split("_")[1:]),
     )
     if not ids or ids[0] != ROOT or data.get(f"{ROOT}-kind") != "group":
         raise MalformedForm("The rules are missing from the form.")
-    if len(ids) > 4 * limits["rules"] or max(node_id.count("_") for node_id in ids) > limits["depth"] + 1:
+    if (
+        len(ids) > 4 * limits["rules"]
+        or max(node_id.count("_") for node_id in ids) > limits["depth"] + 1
+    ):
         raise MalformedForm("The form holds more rules than an audience can have.")
     nodes = {}
     for node_id in ids:
         kind = data.get(f"{node_id}-kind")
         if kind == "group":
             combination = data.get(f"{node_id}-combination")
-            node = Group(combination=combination if combination in (catalog.AND, catalog.OR) else catalog.AND)
+            node = Group(
+                combination=combination if combination in (catalog.AND, catalog.OR) else catalog.AND
+            )
         elif kind == "rule":
             node = Rule(
                 attribute=data.get(f"{node_id}-attribute", "").strip(),
                 condition=data.get(f"{node_id}-condition", "").strip(),
                 invert=bool(data.get(f"{node_id}-invert")),
-                fields={name: data.get(f"{node_id}-{name}", "") for name in _OPTION_FIELDS if f"{node_id}-{name}" in data},
+                fields={
+                    name: data.get(f"{node_id}-{name}", "")
+                    for name in _OPTION_FIELDS
+                    if f"{node_id}-{name}" in data
+                },
             )
         else:
             raise MalformedForm("The form holds a node that is neither a rule nor a group.")
@@ -211,8 +226,12 @@ def from_definition(definition):
 
 def _from_node(node):
     if node.get("__type") == catalog.GROUP:
-        return Group(combination=node.get("combinationType", catalog.AND),
-                     children=[_from_node(child) for child in node.get("rules", []) if isinstance(child, dict)])
+        return Group(
+            combination=node.get("combinationType", catalog.AND),
+            children=[
+                _from_node(child) for child in node.get("rules", []) if isinstance(child, dict)
+            ],
+        )
     reference = node.get("attribute") or {}
     prefix = "preset" if reference.get("__type") == catalog.PRESET_REFERENCE else "custom"
     fields = {}
@@ -297,7 +316,7 @@ def place_errors(root, field_errors):
     for path, messages in field_errors.items():
         if path != "definition" and not path.startswith("definition."):
             continue
-        rest = path[len("definition."):] if path.startswith("definition.") else ""
+        rest = path[len("definition.") :] if path.startswith("definition.") else ""
         node = root
         while True:
             match = _PATH_STEP.match(rest)
@@ -307,7 +326,7 @@ def place_errors(root, field_errors):
             if position >= len(node.children):
                 break
             node = node.children[position]
-            rest = rest[match.end():]
+            rest = rest[match.end() :]
         slot = _slot(node, rest)
         if slot is None:
             unplaced.extend(messages)
@@ -353,7 +372,8 @@ def attribute_choices(attributes):
         for p in catalog.PRESET_ATTRIBUTES
     ]
     custom = [
-        AttributeChoice(f"custom:{a.uid}", f"{a.name} ({a.key})", a.type, a.description) for a in attributes
+        AttributeChoice(f"custom:{a.uid}", f"{a.name} ({a.key})", a.type, a.description)
+        for a in attributes
     ]
     return presets, custom
 
@@ -377,9 +397,15 @@ def describe_rule(rule, labels):
     return f"{attribute} {label}{' ' + operand if operand else ''}"
 
 
-_NEGATED = {"equals": "does not equal", "contains": "does not contain", "starts with": "does not start with",
-            "ends with": "does not end with", "matches pattern": "does not match pattern",
-            "has any value": "has no value", "has parameter": "does not have parameter"}
+_NEGATED = {
+    "equals": "does not equal",
+    "contains": "does not contain",
+    "starts with": "does not start with",
+    "ends with": "does not end with",
+    "matches pattern": "does not match pattern",
+    "has any value": "has no value",
+    "has parameter": "does not have parameter",
+}
 
 
 def _negated(label):
@@ -407,7 +433,6 @@ def _describe_options(condition, options):
     if name == "DateTimeMatchOptions":
         return str(options.get("value"))
     return f"“{options.get('value')}”"
-
 
 
 # ---------- rendering ----------
@@ -450,12 +475,20 @@ def decorate(root, *, presets, custom):
         node.option_widgets = []
         if condition is not None and condition.options and condition in node.conditions:
             for option in catalog.OPTIONS_TYPES[condition.options].fields:
-                node.option_widgets.append(OptionWidget(
-                    option.name, option.kind, option.label, node.fields.get(option.name, ""),
-                    node.field_errors(option.name), f"{node.id}-{option.name}",
-                ))
+                node.option_widgets.append(
+                    OptionWidget(
+                        option.name,
+                        option.kind,
+                        option.label,
+                        node.fields.get(option.name, ""),
+                        node.field_errors(option.name),
+                        f"{node.id}-{option.name}",
+                    )
+                )
         node.suggestions = choice.suggestions if choice else ()
         # Values typed for another operator ride along, so switching back restores them.
         shown = {widget.name for widget in node.option_widgets}
-        node.hidden_fields = [(name, value) for name, value in node.fields.items() if name not in shown and value]
+        node.hidden_fields = [
+            (name, value) for name, value in node.fields.items() if name not in shown and value
+        ]
     return root

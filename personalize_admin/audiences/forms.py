@@ -25,10 +25,15 @@ class AttributeForm(_PrefixedIds, forms.Form):
         max_length=Attribute._meta.get_field("key").max_length,
         help_text="What the SDK sends, e.g. set({membership_tier: 'gold'}). Letters, digits and underscores.",
         error_messages={"required": "Please enter an attribute key."},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}
+        ),
     )
     description = forms.CharField(
-        label="Description", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Description",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     type = forms.ChoiceField(
         label="Type",
@@ -45,10 +50,15 @@ class EventForm(_PrefixedIds, forms.Form):
         max_length=Event._meta.get_field("key").max_length,
         help_text="What the SDK sends with triggerEvent(key). Letters, digits and underscores.",
         error_messages={"required": "Please enter an event key."},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}
+        ),
     )
     description = forms.CharField(
-        label="Description", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Description",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     revision = RevisionField()
 

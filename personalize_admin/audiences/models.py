@@ -27,18 +27,24 @@ class Attribute(TrackedModel, RevisionedModel):
     """A custom visitor attribute, set through the Edge API by its ``key``."""
 
     uid = UidField()
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="attributes")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="attributes"
+    )
     name = models.CharField(max_length=100)
     key = models.CharField(max_length=100, validators=[key_validator])
     description = models.TextField(blank=True, max_length=1000)
-    type = models.CharField(max_length=10, choices=AttributeType.choices, default=AttributeType.STRING)
+    type = models.CharField(
+        max_length=10, choices=AttributeType.choices, default=AttributeType.STRING
+    )
 
     objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = [Lower("name"), "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "key"], name="attribute_key_unique_in_project"),
+            models.UniqueConstraint(
+                fields=["project", "key"], name="attribute_key_unique_in_project"
+            ),
         ]
 
     def __str__(self):
@@ -90,7 +96,9 @@ class Audience(TrackedModel, RevisionedModel):
     """
 
     uid = UidField()
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="audiences")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="audiences"
+    )
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True, max_length=1000)
     definition = models.JSONField(default=dict, blank=True)
@@ -113,7 +121,9 @@ class Audience(TrackedModel, RevisionedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("audiences:edit", kwargs={"project_uid": self.project.uid, "audience_uid": self.uid})
+        return reverse(
+            "audiences:edit", kwargs={"project_uid": self.project.uid, "audience_uid": self.uid}
+        )
 
     @property
     def is_deleted(self):

@@ -50,9 +50,13 @@ def field_name(choice_value):
 
 def used_attributes(root):
     """The attribute choices the draft's rules use, in order of first use."""
-    return list(dict.fromkeys(
-        node.attribute for node in editor.walk(root) if isinstance(node, editor.Rule) and node.attribute
-    ))
+    return list(
+        dict.fromkeys(
+            node.attribute
+            for node in editor.walk(root)
+            if isinstance(node, editor.Rule) and node.attribute
+        )
+    )
 
 
 def sample_inputs(root, choices, data):
@@ -70,8 +74,17 @@ def sample_inputs(root, choices, data):
         elif choice.type == catalog.DATE:
             help_text = "UTC."
         name = field_name(value)
-        inputs.append(SampleInput(name, choice.label, choice.type, data.get(name, ""), help_text,
-                                  choice.suggestions, value))
+        inputs.append(
+            SampleInput(
+                name,
+                choice.label,
+                choice.type,
+                data.get(name, ""),
+                help_text,
+                choice.suggestions,
+                value,
+            )
+        )
     return inputs
 
 
@@ -139,12 +152,29 @@ def run(root, attributes, data, *, now):
         label = editor.node_label(editor_id(trace.path))
         if trace.is_rule:
             text = editor.describe_rule(trace.node, labels)
-            rows.append(TraceRow(label.count(".") + 1, "rule", f"Rule {label}", text, trace.result,
-                                 trace.decisive, _shown(trace.value) if trace.result is not None else ""))
+            rows.append(
+                TraceRow(
+                    label.count(".") + 1,
+                    "rule",
+                    f"Rule {label}",
+                    text,
+                    trace.result,
+                    trace.decisive,
+                    _shown(trace.value) if trace.result is not None else "",
+                )
+            )
         else:
             combination = catalog.COMBINATION_LABELS.get(trace.node.get("combinationType"), "")
-            rows.append(TraceRow(label.count(".") + 1 if label else 0, "group", f"Group {label}" if label
-                                 else "All rules", f"({combination})", trace.result, trace.decisive))
+            rows.append(
+                TraceRow(
+                    label.count(".") + 1 if label else 0,
+                    "group",
+                    f"Group {label}" if label else "All rules",
+                    f"({combination})",
+                    trace.result,
+                    trace.decisive,
+                )
+            )
     deciding = [row for row in rows if row.kind == "rule" and row.decisive]
     return TestResult(matched=explanation.matched, rows=rows, deciding=deciding)
 

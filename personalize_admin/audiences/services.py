@@ -84,7 +84,9 @@ def _key(errors, value, *, what):
     elif len(key) > max_length:
         errors.add("key", f"A key has at most {max_length} characters.")
     elif not re.fullmatch(KEY_PATTERN, key):
-        errors.add("key", "Use only letters, digits and underscores in a key (e.g. membership_tier).")
+        errors.add(
+            "key", "Use only letters, digits and underscores in a key (e.g. membership_tier)."
+        )
     return key or ""
 
 
@@ -96,7 +98,9 @@ def _lock_project(project):
 def _check_limit(queryset, limit_name, noun, code):
     limit = settings.PERSONALIZE_LIMITS[limit_name]
     if queryset.count() >= limit:
-        raise Conflict(f"A project has at most {limit} {noun}. Delete one you no longer need first.", code=code)
+        raise Conflict(
+            f"A project has at most {limit} {noun}. Delete one you no longer need first.", code=code
+        )
 
 
 def _save(obj, duplicate_error):
@@ -125,8 +129,14 @@ def _update(obj, values, *, actor, action, duplicate_error, labels=None):
     labels = labels or {}
     # Rule trees are too large for an audit line; the entry says they changed.
     details = {name: ("changed" if name in labels else change) for name, change in changed.items()}
-    audit.record(project=obj.project, actor=actor, action=action, obj=obj,
-                 message=f"Changed {', '.join(labels.get(name, name) for name in changed)}.", details=details)
+    audit.record(
+        project=obj.project,
+        actor=actor,
+        action=action,
+        obj=obj,
+        message=f"Changed {', '.join(labels.get(name, name) for name in changed)}.",
+        details=details,
+    )
     touch_live_config(obj.project)
     return obj
 
@@ -141,10 +151,18 @@ def _duplicate_key(key, what, code):
 
 def _clean_attribute(*, name, key, description, type):
     errors = _Errors()
-    name = _text(errors, name, path="name", max_length=Attribute._meta.get_field("name").max_length,
-                 required_message="Please enter an attribute name.", label="A name")
+    name = _text(
+        errors,
+        name,
+        path="name",
+        max_length=Attribute._meta.get_field("name").max_length,
+        required_message="Please enter an attribute name.",
+        label="A name",
+    )
     key = _key(errors, key, what="an attribute")
-    description = _text(errors, description, path="description", max_length=1000, label="A description")
+    description = _text(
+        errors, description, path="description", max_length=1000, label="A description"
+    )
     if type not in AttributeType.values:
         errors.add("type", f"Choose a type: {', '.join(AttributeType.labels)}.")
     errors.raise_if_any("personalize.ATTRIBUTES.INVALID")
@@ -164,13 +182,25 @@ def create_attribute(*, project, name, key, description="", type=AttributeType.S
     """Create a custom attribute; the SDK sets its value with ``set({key: value})``."""
     values = _clean_attribute(name=name, key=key, description=description, type=type)
     _lock_project(project)
-    _check_limit(Attribute.objects.for_project(project), "attributes_per_project", "custom attributes",
-                 "personalize.ATTRIBUTES.LIMIT_REACHED")
+    _check_limit(
+        Attribute.objects.for_project(project),
+        "attributes_per_project",
+        "custom attributes",
+        "personalize.ATTRIBUTES.LIMIT_REACHED",
+    )
     _refuse_duplicate_attribute_key(project, values["key"])
     attribute = Attribute(project=project, created_by=actor, updated_by=actor, **values)
-    _save(attribute, _duplicate_key(values["key"], "An attribute", "personalize.ATTRIBUTES.DUPLICATE_KEY"))
-    audit.record(project=project, actor=actor, action="attribute.create", obj=attribute,
-                 message=f"Created attribute “{attribute.name}” ({attribute.key}).")
+    _save(
+        attribute,
+        _duplicate_key(values["key"], "An attribute", "personalize.ATTRIBUTES.DUPLICATE_KEY"),
+    )
+    audit.record(
+        project=project,
+        actor=actor,
+        action="attribute.create",
+        obj=attribute,
+        message=f"Created attribute “{attribute.name}” ({attribute.key}).",
+    )
     touch_live_config(project)
     return attribute
 
@@ -180,13 +210,24 @@ def update_attribute(*, attribute, name, key, description, type, actor, expected
     """Change a custom attribute. Changing its type is refused while audiences use
     it with operators the new type does not offer."""
     values = _clean_attribute(name=name, key=key, description=description, type=type)
-    attribute = lock_for_update(attribute, expected_revision, what="This attribute",
-                                code="personalize.ATTRIBUTES.STALE_REVISION")
+    attribute = lock_for_update(
+        attribute,
+        expected_revision,
+        what="This attribute",
+        code="personalize.ATTRIBUTES.STALE_REVISION",
+    )
     _refuse_duplicate_attribute_key(attribute.project, values["key"], exclude=attribute)
     if values["type"] != attribute.type:
         _refuse_breaking_type_change(attribute, values["type"])
-    return _update(attribute, values, actor=actor, action="attribute.update",
-                   duplicate_error=_duplicate_key(values["key"], "An attribute", "personalize.ATTRIBUTES.DUPLICATE_KEY"))
+    return _update(
+        attribute,
+        values,
+        actor=actor,
+        action="attribute.update",
+        duplicate_error=_duplicate_key(
+            values["key"], "An attribute", "personalize.ATTRIBUTES.DUPLICATE_KEY"
+        ),
+    )
 
 
 def _rules_on(definition, uid):
@@ -199,9 +240,13 @@ def _rules_on(definition, uid):
 def audiences_using_attribute(attribute):
     """The project's (not deleted) audiences whose rules use ``attribute``."""
     candidates = (
-        Audience.objects.for_project(attribute.project).filter(definition__icontains=attribute.uid).select_related("project")
+        Audience.objects.for_project(attribute.project)
+        .filter(definition__icontains=attribute.uid)
+        .select_related("project")
     )
-    return [audience for audience in candidates if any(_rules_on(audience.definition, attribute.uid))]
+    return [
+        audience for audience in candidates if any(_rules_on(audience.definition, attribute.uid))
+    ]
 
 
 def _names(objects):
@@ -217,7 +262,9 @@ def _refuse_breaking_type_change(attribute, new_type):
     broken = [
         audience
         for audience in audiences_using_attribute(attribute)
-        if not all(_offers(new_type, rule) for rule in _rules_on(audience.definition, attribute.uid))
+        if not all(
+            _offers(new_type, rule) for rule in _rules_on(audience.definition, attribute.uid)
+        )
     ]
     if broken:
         label = AttributeType(new_type).label
@@ -225,7 +272,9 @@ def _refuse_breaking_type_change(attribute, new_type):
             f"Its type cannot become {label}: the rules of {_names(broken)} compare it in ways a "
             f"{label.lower()} attribute does not offer. Change those rules first."
         )
-        raise Conflict(message, code="personalize.ATTRIBUTES.TYPE_IN_USE", field_errors={"type": [message]})
+        raise Conflict(
+            message, code="personalize.ATTRIBUTES.TYPE_IN_USE", field_errors={"type": [message]}
+        )
 
 
 @transaction.atomic
@@ -239,8 +288,13 @@ def delete_attribute(*, attribute, actor):
             "Remove it from their rules first.",
             code="personalize.ATTRIBUTES.IN_USE",
         )
-    audit.record(project=attribute.project, actor=actor, action="attribute.delete", obj=attribute,
-                 message=f"Deleted attribute “{attribute.name}” ({attribute.key}).")
+    audit.record(
+        project=attribute.project,
+        actor=actor,
+        action="attribute.delete",
+        obj=attribute,
+        message=f"Deleted attribute “{attribute.name}” ({attribute.key}).",
+    )
     attribute.delete()
     touch_live_config(attribute.project)
 
@@ -251,7 +305,9 @@ def delete_attribute(*, attribute, actor):
 def _clean_event(*, key, description):
     errors = _Errors()
     key = _key(errors, key, what="an event")
-    description = _text(errors, description, path="description", max_length=1000, label="A description")
+    description = _text(
+        errors, description, path="description", max_length=1000, label="A description"
+    )
     errors.raise_if_any("personalize.EVENTS.INVALID")
     return {"key": key, "description": description}
 
@@ -269,13 +325,22 @@ def create_event(*, project, key, description="", actor):
     """Create an event; the SDK sends it with ``triggerEvent(key)``."""
     values = _clean_event(key=key, description=description)
     _lock_project(project)
-    _check_limit(Event.objects.for_project(project), "events_per_project", "events",
-                 "personalize.EVENTS.LIMIT_REACHED")
+    _check_limit(
+        Event.objects.for_project(project),
+        "events_per_project",
+        "events",
+        "personalize.EVENTS.LIMIT_REACHED",
+    )
     _refuse_duplicate_event_key(project, values["key"])
     event = Event(project=project, created_by=actor, updated_by=actor, **values)
     _save(event, _duplicate_key(values["key"], "An event", "personalize.EVENTS.DUPLICATE_KEY"))
-    audit.record(project=project, actor=actor, action="event.create", obj=event,
-                 message=f"Created event “{event.key}”.")
+    audit.record(
+        project=project,
+        actor=actor,
+        action="event.create",
+        obj=event,
+        message=f"Created event “{event.key}”.",
+    )
     touch_live_config(project)
     return event
 
@@ -283,12 +348,21 @@ def create_event(*, project, key, description="", actor):
 @transaction.atomic
 def update_event(*, event, key, description, actor, expected_revision=None):
     values = _clean_event(key=key, description=description)
-    event = lock_for_update(event, expected_revision, what="This event", code="personalize.EVENTS.STALE_REVISION")
+    event = lock_for_update(
+        event, expected_revision, what="This event", code="personalize.EVENTS.STALE_REVISION"
+    )
     if event.deleted_at is not None:
         raise Conflict("This event was deleted.", code="personalize.EVENTS.DELETED")
     _refuse_duplicate_event_key(event.project, values["key"], exclude=event)
-    return _update(event, values, actor=actor, action="event.update",
-                   duplicate_error=_duplicate_key(values["key"], "An event", "personalize.EVENTS.DUPLICATE_KEY"))
+    return _update(
+        event,
+        values,
+        actor=actor,
+        action="event.update",
+        duplicate_error=_duplicate_key(
+            values["key"], "An event", "personalize.EVENTS.DUPLICATE_KEY"
+        ),
+    )
 
 
 def event_usages(event):
@@ -319,8 +393,13 @@ def delete_event(*, event, actor):
     event.updated_by = actor
     bump(event)
     event.save(update_fields=["deleted_at", "updated_by", "updated_at", "revision"])
-    audit.record(project=event.project, actor=actor, action="event.delete", obj=event,
-                 message=f"Deleted event “{event.key}”.")
+    audit.record(
+        project=event.project,
+        actor=actor,
+        action="event.delete",
+        obj=event,
+        message=f"Deleted event “{event.key}”.",
+    )
     touch_live_config(event.project)
     return event
 
@@ -359,16 +438,31 @@ def audience_usages(audience):
 
 def _clean_audience(*, project, name, description, definition):
     errors = _Errors()
-    name = _text(errors, name, path="name", max_length=Audience._meta.get_field("name").max_length,
-                 required_message="Please enter an audience name.", label="A name")
-    description = _text(errors, description, path="description",
-                        max_length=Audience._meta.get_field("description").max_length, label="A description")
+    name = _text(
+        errors,
+        name,
+        path="name",
+        max_length=Audience._meta.get_field("name").max_length,
+        required_message="Please enter an audience name.",
+        label="A name",
+    )
+    description = _text(
+        errors,
+        description,
+        path="description",
+        max_length=Audience._meta.get_field("description").max_length,
+        label="A description",
+    )
     try:
-        definition = validate_definition(definition, attributes=Attribute.objects.for_project(project))
+        definition = validate_definition(
+            definition, attributes=Attribute.objects.for_project(project)
+        )
     except ValidationFailed as error:
         errors.update(prefixed(error.field_errors, "definition"))
         if not errors.field_errors.keys() & {"name", "description"}:
-            raise ValidationFailed(error.message, code=error.code, field_errors=errors.field_errors) from None
+            raise ValidationFailed(
+                error.message, code=error.code, field_errors=errors.field_errors
+            ) from None
     errors.raise_if_any("personalize.AUDIENCES.INVALID")
     return {"name": name, "description": description, "definition": definition}
 
@@ -384,7 +478,9 @@ def definition_errors(*, project, definition):
 
 def _duplicate_name(name):
     message = f"An audience named “{name}” already exists. Choose another name."
-    return Conflict(message, code="personalize.AUDIENCES.DUPLICATE_NAME", field_errors={"name": [message]})
+    return Conflict(
+        message, code="personalize.AUDIENCES.DUPLICATE_NAME", field_errors={"name": [message]}
+    )
 
 
 def _refuse_duplicate_name(project, name, exclude=None):
@@ -399,15 +495,26 @@ def _refuse_duplicate_name(project, name, exclude=None):
 def create_audience(*, project, name, description="", definition, actor):
     """Create an audience from a definition (see ``rules``); it is validated and
     stored normalized."""
-    values = _clean_audience(project=project, name=name, description=description, definition=definition)
+    values = _clean_audience(
+        project=project, name=name, description=description, definition=definition
+    )
     _lock_project(project)
-    _check_limit(Audience.objects.for_project(project), "audiences_per_project", "audiences",
-                 "personalize.AUDIENCES.LIMIT_REACHED")
+    _check_limit(
+        Audience.objects.for_project(project),
+        "audiences_per_project",
+        "audiences",
+        "personalize.AUDIENCES.LIMIT_REACHED",
+    )
     _refuse_duplicate_name(project, values["name"])
     audience = Audience(project=project, created_by=actor, updated_by=actor, **values)
     _save(audience, _duplicate_name(values["name"]))
-    audit.record(project=project, actor=actor, action="audience.create", obj=audience,
-                 message=f"Created audience “{audience.name}”.")
+    audit.record(
+        project=project,
+        actor=actor,
+        action="audience.create",
+        obj=audience,
+        message=f"Created audience “{audience.name}”.",
+    )
     touch_live_config(project)
     return audience
 
@@ -415,19 +522,32 @@ def create_audience(*, project, name, description="", definition, actor):
 @transaction.atomic
 def update_audience(*, audience, name, description, definition, actor, expected_revision=None):
     """Change an audience's name, description and rules (all three, as the editor saves them)."""
-    values = _clean_audience(project=audience.project, name=name, description=description, definition=definition)
-    audience = lock_for_update(audience, expected_revision, what="This audience",
-                               code="personalize.AUDIENCES.STALE_REVISION")
+    values = _clean_audience(
+        project=audience.project, name=name, description=description, definition=definition
+    )
+    audience = lock_for_update(
+        audience,
+        expected_revision,
+        what="This audience",
+        code="personalize.AUDIENCES.STALE_REVISION",
+    )
     if audience.deleted_at is not None:
         raise Conflict("This audience was deleted.", code="personalize.AUDIENCES.DELETED")
     _refuse_duplicate_name(audience.project, values["name"], exclude=audience)
-    return _update(audience, values, actor=actor, action="audience.update",
-                   duplicate_error=_duplicate_name(values["name"]), labels={"definition": "rules"})
+    return _update(
+        audience,
+        values,
+        actor=actor,
+        action="audience.update",
+        duplicate_error=_duplicate_name(values["name"]),
+        labels={"definition": "rules"},
+    )
 
 
 def in_use_message(audience, usages):
     experiences = ", ".join(
-        f"“{usage.experience.name}” ({', '.join(v.get_status_display() for v in usage.versions)})" for usage in usages
+        f"“{usage.experience.name}” ({', '.join(v.get_status_display() for v in usage.versions)})"
+        for usage in usages
     )
     return f"“{audience.name}” is used by {experiences}. Remove it from those experiences first."
 
@@ -446,8 +566,13 @@ def delete_audience(*, audience, actor):
     audience.updated_by = actor
     bump(audience)
     audience.save(update_fields=["deleted_at", "updated_by", "updated_at", "revision"])
-    audit.record(project=audience.project, actor=actor, action="audience.delete", obj=audience,
-                 message=f"Deleted audience “{audience.name}”.")
+    audit.record(
+        project=audience.project,
+        actor=actor,
+        action="audience.delete",
+        obj=audience,
+        message=f"Deleted audience “{audience.name}”.",
+    )
     touch_live_config(audience.project)
     return audience
 
@@ -473,6 +598,8 @@ def compile_audiences(*, project, include_deleted=False):
         try:
             compiled[uid] = compile_definition(definition, attributes_by_uid=attributes).matches
         except CompileError as error:
-            logger.error("Audience %s of project %s cannot be compiled: %s", uid, project.uid, error)
+            logger.error(
+                "Audience %s of project %s cannot be compiled: %s", uid, project.uid, error
+            )
             compiled[uid] = _never
     return compiled

@@ -12,7 +12,9 @@ urlpatterns = [
     path("attributes/", views.AttributeListView.as_view(), name="attributes"),
     path("attributes/new/", views.AttributeCreateView.as_view(), name="attribute-create"),
     path("attributes/<str:uid>/edit/", views.AttributeEditView.as_view(), name="attribute-edit"),
-    path("attributes/<str:uid>/delete/", views.AttributeDeleteView.as_view(), name="attribute-delete"),
+    path(
+        "attributes/<str:uid>/delete/", views.AttributeDeleteView.as_view(), name="attribute-delete"
+    ),
     path("events/", views.EventListView.as_view(), name="events"),
     path("events/new/", views.EventCreateView.as_view(), name="event-create"),
     path("events/<str:uid>/edit/", views.EventEditView.as_view(), name="event-edit"),

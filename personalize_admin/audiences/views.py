@@ -34,12 +34,16 @@ class AudienceListView(ProjectScopedMixin, TemplateView):
         query = self.request.GET.get("q", "").strip()
         audiences = Audience.objects.for_project(self.project).select_related("project")
         if query:
-            audiences = audiences.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(uid=query))
+            audiences = audiences.filter(
+                Q(name__icontains=query) | Q(description__icontains=query) | Q(uid=query)
+            )
         context.update(audiences=audiences, query=query)
         return context
 
     def get(self, request, *args, **kwargs):
-        return render_page_or_partial(request, self.template_name, "audience-table", self.get_context_data())
+        return render_page_or_partial(
+            request, self.template_name, "audience-table", self.get_context_data()
+        )
 
 
 class AudienceEditorView(ProjectScopedMixin, TemplateView):
@@ -58,8 +62,10 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
         uid = self.kwargs.get("audience_uid")
         if uid is None:
             return None
-        return get_object_or_404(Audience.objects.for_project(self.project).select_related(
-            "created_by", "updated_by"), uid=uid)
+        return get_object_or_404(
+            Audience.objects.for_project(self.project).select_related("created_by", "updated_by"),
+            uid=uid,
+        )
 
     @cached_property
     def attributes(self):
@@ -94,11 +100,13 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
             form = AudienceForm()
             root = editor.new_tree()
         else:
-            form = AudienceForm(initial={
-                "name": self.audience.name,
-                "description": self.audience.description,
-                "revision": self.audience.revision,
-            })
+            form = AudienceForm(
+                initial={
+                    "name": self.audience.name,
+                    "description": self.audience.description,
+                    "revision": self.audience.revision,
+                }
+            )
             root = editor.from_definition(self.audience.definition)
         return self.render_to_response(self.get_context_data(form=form, root=root))
 
@@ -117,7 +125,9 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
             if action == "test":
                 test = samples.run(root, self.attributes, request.POST, now=timezone.now())
             else:
-                editor.apply_action(root, action, attribute_types=editor.attribute_types(self.attributes))
+                editor.apply_action(
+                    root, action, attribute_types=editor.attribute_types(self.attributes)
+                )
         except editor.ActionRefused as error:
             messages.error(request, str(error))
         context = self.get_context_data(form=form, root=root, test=test, oob=bool(request.htmx))
@@ -137,23 +147,37 @@ class AudienceEditorView(ProjectScopedMixin, TemplateView):
                 usages = services.audience_usages(audience)
                 if usages:
                     names = ", ".join(f"“{usage.experience.name}”" for usage in usages)
-                    messages.warning(self.request, f"This audience is used by {names}; they use the new rules now.")
+                    messages.warning(
+                        self.request,
+                        f"This audience is used by {names}; they use the new rules now.",
+                    )
                 return htmx_redirect(self.request, audience.get_absolute_url())
         else:
             # Show the rules' problems together with the form's.
-            editor.place_errors(root, services.definition_errors(project=self.project, definition=definition))
+            editor.place_errors(
+                root, services.definition_errors(project=self.project, definition=definition)
+            )
         context = self.get_context_data(form=form, root=root)
-        return render_page_or_partial(self.request, self.template_name, "audience-form", context, status=status)
+        return render_page_or_partial(
+            self.request, self.template_name, "audience-form", context, status=status
+        )
 
     def save_audience(self, data, definition):
         if self.audience is None:
             return services.create_audience(
-                project=self.project, name=data["name"], description=data["description"],
-                definition=definition, actor=self.request.user,
+                project=self.project,
+                name=data["name"],
+                description=data["description"],
+                definition=definition,
+                actor=self.request.user,
             )
         return services.update_audience(
-            audience=self.audience, name=data["name"], description=data["description"], definition=definition,
-            expected_revision=data["revision"], actor=self.request.user,
+            audience=self.audience,
+            name=data["name"],
+            description=data["description"],
+            definition=definition,
+            expected_revision=data["revision"],
+            actor=self.request.user,
         )
 
     @staticmethod
@@ -178,12 +202,20 @@ class AudienceDeleteView(ProjectScopedMixin, TemplateView):
     extra_context = {"nav": "audiences"}
 
     def get_object(self):
-        return get_object_or_404(Audience.objects.for_project(self.project), uid=self.kwargs["audience_uid"])
+        return get_object_or_404(
+            Audience.objects.for_project(self.project), uid=self.kwargs["audience_uid"]
+        )
 
     def render_dialog(self, partial, audience, status=200, **extra):
-        listing = AudienceListView(request=self.request, kwargs=self.kwargs, project=self.project, access=self.access)
-        context = listing.get_context_data(deleting=audience, usages=services.audience_usages(audience), **extra)
-        return render_page_or_partial(self.request, self.template_name, partial, context, status=status)
+        listing = AudienceListView(
+            request=self.request, kwargs=self.kwargs, project=self.project, access=self.access
+        )
+        context = listing.get_context_data(
+            deleting=audience, usages=services.audience_usages(audience), **extra
+        )
+        return render_page_or_partial(
+            self.request, self.template_name, partial, context, status=status
+        )
 
     def get(self, request, *args, **kwargs):
         return self.render_dialog("delete-dialog", self.get_object())
@@ -193,9 +225,13 @@ class AudienceDeleteView(ProjectScopedMixin, TemplateView):
         try:
             services.delete_audience(audience=audience, actor=request.user)
         except DomainError as error:
-            return self.render_dialog("delete-form", audience, status=error.status, error=error.message)
+            return self.render_dialog(
+                "delete-form", audience, status=error.status, error=error.message
+            )
         messages.success(request, f"Audience “{audience.name}” deleted.")
-        return htmx_redirect(request, reverse("audiences:list", kwargs={"project_uid": self.project.uid}))
+        return htmx_redirect(
+            request, reverse("audiences:list", kwargs={"project_uid": self.project.uid})
+        )
 
 
 # ---------- attributes and events: a list with create, edit and delete in modals ----------
@@ -215,7 +251,9 @@ class _ModalCrud(ProjectScopedMixin, TemplateView):
         return reverse(self.list_url_name, kwargs={"project_uid": self.project.uid})
 
     def get_object(self):
-        return get_object_or_404(self.model.objects.for_project(self.project), uid=self.kwargs["uid"])
+        return get_object_or_404(
+            self.model.objects.for_project(self.project), uid=self.kwargs["uid"]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -226,7 +264,9 @@ class _ModalCrud(ProjectScopedMixin, TemplateView):
 
     def render_list(self, partial, status=200, **extra):
         context = self.get_context_data(**extra)
-        return render_page_or_partial(self.request, self.template_name, partial, context, status=status)
+        return render_page_or_partial(
+            self.request, self.template_name, partial, context, status=status
+        )
 
 
 class AttributeMixin:
@@ -244,14 +284,25 @@ class AttributeMixin:
         return context
 
     def values(self, data):
-        return {"name": data["name"], "key": data["key"], "description": data["description"], "type": data["type"]}
+        return {
+            "name": data["name"],
+            "key": data["key"],
+            "description": data["description"],
+            "type": data["type"],
+        }
 
     def create(self, data):
-        return services.create_attribute(project=self.project, actor=self.request.user, **self.values(data))
+        return services.create_attribute(
+            project=self.project, actor=self.request.user, **self.values(data)
+        )
 
     def update(self, obj, data):
-        return services.update_attribute(attribute=obj, expected_revision=data["revision"],
-                                         actor=self.request.user, **self.values(data))
+        return services.update_attribute(
+            attribute=obj,
+            expected_revision=data["revision"],
+            actor=self.request.user,
+            **self.values(data),
+        )
 
     def delete(self, obj):
         services.delete_attribute(attribute=obj, actor=self.request.user)
@@ -260,8 +311,13 @@ class AttributeMixin:
         return services.audiences_using_attribute(obj)
 
     def initial(self, obj):
-        return {"name": obj.name, "key": obj.key, "description": obj.description, "type": obj.type,
-                "revision": obj.revision}
+        return {
+            "name": obj.name,
+            "key": obj.key,
+            "description": obj.description,
+            "type": obj.type,
+            "revision": obj.revision,
+        }
 
 
 class EventMixin:
@@ -276,11 +332,17 @@ class EventMixin:
         return {"key": data["key"], "description": data["description"]}
 
     def create(self, data):
-        return services.create_event(project=self.project, actor=self.request.user, **self.values(data))
+        return services.create_event(
+            project=self.project, actor=self.request.user, **self.values(data)
+        )
 
     def update(self, obj, data):
-        return services.update_event(event=obj, expected_revision=data["revision"], actor=self.request.user,
-                                     **self.values(data))
+        return services.update_event(
+            event=obj,
+            expected_revision=data["revision"],
+            actor=self.request.user,
+            **self.values(data),
+        )
 
     def delete(self, obj):
         services.delete_event(event=obj, actor=self.request.user)
@@ -346,8 +408,13 @@ class _DeleteView(_ModalCrud):
         try:
             self.delete(obj)
         except DomainError as error:
-            return self.render_list("delete-form", status=error.status, deleting=obj, usages=self.usages(obj),
-                                    error=error.message)
+            return self.render_list(
+                "delete-form",
+                status=error.status,
+                deleting=obj,
+                usages=self.usages(obj),
+                error=error.message,
+            )
         messages.success(request, f"{self.noun} “{obj}” deleted.")
         return htmx_redirect(request, self.list_url())
 
@@ -382,4 +449,3 @@ class EventEditView(EventMixin, _EditView):
 
 class EventDeleteView(EventMixin, _DeleteView):
     pass
-

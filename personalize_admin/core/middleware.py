@@ -18,7 +18,11 @@ class HtmxMessagesMiddleware:
         response = self.get_response(request)
         if not getattr(request, "htmx", False):
             return response
-        if "HX-Redirect" in response or "HX-Refresh" in response or 300 <= response.status_code < 400:
+        if (
+            "HX-Redirect" in response
+            or "HX-Refresh" in response
+            or 300 <= response.status_code < 400
+        ):
             return response
         if not response.get("Content-Type", "").startswith("text/html") or response.streaming:
             return response

@@ -42,7 +42,11 @@ class AuditEntry(models.Model):
     """
 
     project = models.ForeignKey(
-        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="audit_entries"
+        "projects.Project",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_entries",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -18,7 +18,14 @@ class ProjectAdmin(GuardedModelAdminMixin, admin.ModelAdmin):
     list_display = ["name", "uid", "member_count", "created_at", "updated_at"]
     search_fields = ["name", "uid", "description"]
     list_filter = ["created_at"]
-    readonly_fields = ["uid", "created_at", "updated_at", "created_by", "updated_by", "live_config_revision"]
+    readonly_fields = [
+        "uid",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "live_config_revision",
+    ]
     inlines = [MembershipInline]
 
     @admin.display(description="Users")
@@ -30,7 +37,9 @@ class ProjectAdmin(GuardedModelAdminMixin, admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         # Keep guardian permissions in step with memberships edited here.
-        deleted = [obj for obj in formset.deleted_objects] if hasattr(formset, "deleted_objects") else []
+        deleted = (
+            [obj for obj in formset.deleted_objects] if hasattr(formset, "deleted_objects") else []
+        )
         super().save_formset(request, form, formset, change)
         for membership in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
             sync_permissions(user=membership.user, project=membership.project, role=membership.role)

@@ -16,7 +16,10 @@ class ProjectPermission(models.TextChoices):
     """Object permissions on a project. Roles are sets of these (see ``roles.py``)."""
 
     VIEW = "view_project", "View the project and its content"
-    EDIT_CONTENT = "edit_content", "Create, edit and delete experiences, audiences, attributes and events"
+    EDIT_CONTENT = (
+        "edit_content",
+        "Create, edit and delete experiences, audiences, attributes and events",
+    )
     CHANGE = "change_project", "Change the project's name and description"
     MANAGE_MEMBERS = "manage_members", "Add and remove members and change their roles"
     DELETE = "delete_project", "Delete the project"

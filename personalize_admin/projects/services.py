@@ -77,11 +77,17 @@ def create_project(*, name, description="", actor):
     membership = Membership.objects.create(project=project, user=actor, role=Role.OWNER)
     sync_permissions(user=actor, project=project, role=Role.OWNER)
     audit.record(
-        project=project, actor=actor, action="project.create", obj=project,
+        project=project,
+        actor=actor,
+        action="project.create",
+        obj=project,
         message=f'Created project "{project.name}".',
     )
     audit.record(
-        project=project, actor=actor, action="member.add", obj=project,
+        project=project,
+        actor=actor,
+        action="member.add",
+        obj=project,
         message=f"Added {actor.get_username()} as {membership.get_role_display()}.",
     )
     return project
@@ -107,8 +113,12 @@ def update_project(*, project, name, description, actor, expected_revision=None)
     _save_with_unique_name(project, name)
     if changed:
         audit.record(
-            project=project, actor=actor, action="project.update", obj=project,
-            message=f"Changed {', '.join(changed)}.", details=changed,
+            project=project,
+            actor=actor,
+            action="project.update",
+            obj=project,
+            message=f"Changed {', '.join(changed)}.",
+            details=changed,
         )
     return project
 
@@ -118,11 +128,15 @@ def delete_project(*, project, actor, confirmation):
     if (confirmation or "").strip() != DELETE_CONFIRMATION:
         message = f"Type {DELETE_CONFIRMATION} to confirm."
         raise ValidationFailed(
-            message, code="personalize.PROJECTS.DELETE_NOT_CONFIRMED",
+            message,
+            code="personalize.PROJECTS.DELETE_NOT_CONFIRMED",
             field_errors={"confirmation": [message]},
         )
     audit.record(
-        project=None, actor=actor, action="project.delete", obj=project,
+        project=None,
+        actor=actor,
+        action="project.delete",
+        obj=project,
         message=f'Deleted project "{project.name}".',
     )
     project.delete()
@@ -150,7 +164,9 @@ def _clean_role(role):
     if role not in Role.values:
         message = f"Choose a role: {', '.join(Role.labels)}."
         raise ValidationFailed(
-            message, code="personalize.PROJECTS.MEMBERS.INVALID_ROLE", field_errors={"role": [message]}
+            message,
+            code="personalize.PROJECTS.MEMBERS.INVALID_ROLE",
+            field_errors={"role": [message]},
         )
     return Role(role)
 
@@ -162,12 +178,16 @@ def add_member(*, project, user_identifier, role, actor):
     if user is None:
         message = f'No user with the username or email "{(user_identifier or "").strip()}".'
         raise ValidationFailed(
-            message, code="personalize.PROJECTS.MEMBERS.USER_NOT_FOUND", field_errors={"user": [message]}
+            message,
+            code="personalize.PROJECTS.MEMBERS.USER_NOT_FOUND",
+            field_errors={"user": [message]},
         )
     if Membership.objects.filter(project=project, user=user).exists():
         message = f"{user.get_username()} is already a member of this project."
         raise Conflict(
-            message, code="personalize.PROJECTS.MEMBERS.ALREADY_MEMBER", field_errors={"user": [message]}
+            message,
+            code="personalize.PROJECTS.MEMBERS.ALREADY_MEMBER",
+            field_errors={"user": [message]},
         )
     try:
         with transaction.atomic():
@@ -179,7 +199,10 @@ def add_member(*, project, user_identifier, role, actor):
         ) from None
     sync_permissions(user=user, project=project, role=role)
     audit.record(
-        project=project, actor=actor, action="member.add", obj=project,
+        project=project,
+        actor=actor,
+        action="member.add",
+        obj=project,
         message=f"Added {user.get_username()} as {membership.get_role_display()}.",
     )
     return membership
@@ -206,7 +229,9 @@ def change_member_role(*, membership, role, actor):
     memberships = _lock_memberships(membership.project)
     current = next((m for m in memberships if m.pk == membership.pk), None)
     if current is None:
-        raise Conflict("That member has left the project.", code="personalize.PROJECTS.MEMBERS.GONE")
+        raise Conflict(
+            "That member has left the project.", code="personalize.PROJECTS.MEMBERS.GONE"
+        )
     if current.role == role:
         return current
     if role != Role.OWNER:
@@ -216,7 +241,10 @@ def change_member_role(*, membership, role, actor):
     current.save(update_fields=["role", "updated_at"])
     sync_permissions(user=current.user, project=current.project, role=role)
     audit.record(
-        project=current.project, actor=actor, action="member.role", obj=current.project,
+        project=current.project,
+        actor=actor,
+        action="member.role",
+        obj=current.project,
         message=f"Changed {current.user.get_username()} from {previous} to {current.get_role_display()}.",
     )
     return current
@@ -232,7 +260,10 @@ def remove_member(*, membership, actor):
     current.delete()
     sync_permissions(user=current.user, project=current.project, role=None)
     audit.record(
-        project=current.project, actor=actor, action="member.remove", obj=current.project,
+        project=current.project,
+        actor=actor,
+        action="member.remove",
+        obj=current.project,
         message=f"Removed {current.user.get_username()}.",
     )
 

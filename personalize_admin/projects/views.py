@@ -44,7 +44,9 @@ class ProjectListView(LoginRequiredMixin, TemplateView):
     def get_queryset(self):
         projects = Project.objects.visible_to(self.request.user).annotate(
             active_experience_count=_count(
-                Version.objects.filter(experience__project=OuterRef("pk"), status=VersionStatus.ACTIVE),
+                Version.objects.filter(
+                    experience__project=OuterRef("pk"), status=VersionStatus.ACTIVE
+                ),
                 "experience__project",
             ),
             audience_count=_count(
@@ -99,7 +101,9 @@ class ProjectCreateView(LoginRequiredMixin, View):
                 return htmx_redirect(request, project.get_absolute_url())
         view = ProjectListView(request=request, kwargs={})
         context = view.get_context_data(form=form, open_dialog="new-project")
-        return render_page_or_partial(request, self.template_name, "new-project-form", context, status=422)
+        return render_page_or_partial(
+            request, self.template_name, "new-project-form", context, status=422
+        )
 
 
 class ProjectHomeView(ProjectScopedMixin, View):
@@ -148,7 +152,9 @@ class SettingsView(ProjectScopedMixin, TemplateView):
                 messages.success(request, "Project settings saved.")
                 return htmx_redirect(request, reverse("projects:settings", args=[self.project.uid]))
         context = self.get_context_data(form=form)
-        return render_page_or_partial(request, self.template_name, "general-form", context, status=422)
+        return render_page_or_partial(
+            request, self.template_name, "general-form", context, status=422
+        )
 
 
 class DeleteProjectView(ProjectScopedMixin, View):
@@ -165,7 +171,9 @@ class DeleteProjectView(ProjectScopedMixin, View):
             name = self.project.name
             try:
                 services.delete_project(
-                    project=self.project, actor=request.user, confirmation=form.cleaned_data["confirmation"]
+                    project=self.project,
+                    actor=request.user,
+                    confirmation=form.cleaned_data["confirmation"],
                 )
             except DomainError as error:
                 add_domain_error(form, error)
@@ -175,7 +183,9 @@ class DeleteProjectView(ProjectScopedMixin, View):
         view = SettingsView(request=request, kwargs=self.kwargs)
         view.project, view.access = self.project, self.access
         context = view.get_context_data(delete_form=form, open_dialog="delete-project")
-        return render_page_or_partial(request, self.template_name, "delete-form", context, status=422)
+        return render_page_or_partial(
+            request, self.template_name, "delete-form", context, status=422
+        )
 
 
 class MembersView(ProjectScopedMixin, TemplateView):
@@ -214,7 +224,9 @@ class MembersView(ProjectScopedMixin, TemplateView):
                 )
                 return htmx_redirect(request, reverse("projects:members", args=[self.project.uid]))
         context = self.get_context_data(form=form)
-        return render_page_or_partial(request, self.template_name, "add-member-form", context, status=422)
+        return render_page_or_partial(
+            request, self.template_name, "add-member-form", context, status=422
+        )
 
 
 class MembershipActionView(ProjectScopedMixin, View):

@@ -28,7 +28,9 @@ class _FormFields(HTMLParser):
                 return
             if kind in ("submit", "button") or "name" not in attrs or "disabled" in attrs:
                 return
-            self.fields.append((attrs["name"], attrs.get("value", "on" if kind == "checkbox" else "")))
+            self.fields.append(
+                (attrs["name"], attrs.get("value", "on" if kind == "checkbox" else ""))
+            )
         elif tag == "select" and "disabled" not in attrs:
             self.select, self.select_value, self.first_option = attrs.get("name"), None, None
         elif tag == "option" and self.select:
@@ -46,7 +48,12 @@ class _FormFields(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "select" and self.select:
-            self.fields.append((self.select, self.select_value if self.select_value is not None else self.first_option))
+            self.fields.append(
+                (
+                    self.select,
+                    self.select_value if self.select_value is not None else self.first_option,
+                )
+            )
             self.select = None
         elif tag == "textarea" and self.textarea is not None:
             value = self.textarea[1]

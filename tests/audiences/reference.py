@@ -66,7 +66,9 @@ def holds(condition, options, value):
     if condition == "STRING_ENDS_WITH":
         return text is not None and text.casefold().endswith(options["value"].casefold())
     if condition == "STRING_IN_LIST":
-        return text is not None and text.strip().casefold() in [v.strip().casefold() for v in options["values"]]
+        return text is not None and text.strip().casefold() in [
+            v.strip().casefold() for v in options["values"]
+        ]
     if condition == "STRING_MATCHES_REGEX":
         return text is not None and re.search(options["pattern"], text) is not None
     if condition == "HAS_ANY_VALUE":
@@ -96,7 +98,10 @@ def holds(condition, options, value):
         found = value[options["key"]]
         candidates = found if isinstance(found, list) else [found]
         expected = options["value"].strip().casefold()
-        return any(text_of(item) is not None and text_of(item).strip().casefold() == expected for item in candidates)
+        return any(
+            text_of(item) is not None and text_of(item).strip().casefold() == expected
+            for item in candidates
+        )
     moment = seconds_of(value)
     if moment is None:
         return False
@@ -116,6 +121,9 @@ def evaluate(node, presets, custom, keys):
         value = presets.get(reference["ref"])
     else:
         value = custom.get(keys[reference["ref"]])
-    result = False if value is None else holds(node["attributeMatchCondition"], node.get("attributeMatchOptions"),
-                                               value)
+    result = (
+        False
+        if value is None
+        else holds(node["attributeMatchCondition"], node.get("attributeMatchOptions"), value)
+    )
     return not result if node["invertCondition"] else result

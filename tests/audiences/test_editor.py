@@ -17,18 +17,36 @@ pytestmark = pytest.mark.django_db
 
 
 def posted(**fields):
-    return {"n-kind": "group", "n-combination": "AND", **{key.replace("__", "-"): value for key, value in fields.items()}}
+    return {
+        "n-kind": "group",
+        "n-combination": "AND",
+        **{key.replace("__", "-"): value for key, value in fields.items()},
+    }
 
 
 def test_parse_form_builds_the_tree_in_position_order():
-    data = posted(**{"n_1__kind": "group", "n_1__combination": "OR", "n_1_0__kind": "rule", "n_0__kind": "rule",
-                     "n_0__attribute": "preset:COUNTRY", "n_0__condition": "STRING_EQUALS", "n_0__value": " us ",
-                     "n_0__invert": "1", "n_10__kind": "rule"})
+    data = posted(
+        **{
+            "n_1__kind": "group",
+            "n_1__combination": "OR",
+            "n_1_0__kind": "rule",
+            "n_0__kind": "rule",
+            "n_0__attribute": "preset:COUNTRY",
+            "n_0__condition": "STRING_EQUALS",
+            "n_0__value": " us ",
+            "n_0__invert": "1",
+            "n_10__kind": "rule",
+        }
+    )
     root = editor.parse_form(data)
     assert [child.id for child in root.children] == ["n_0", "n_1", "n_2"]
     first = root.children[0]
     assert (first.attribute, first.condition, first.invert, first.fields["value"]) == (
-        "preset:COUNTRY", "STRING_EQUALS", True, " us ")
+        "preset:COUNTRY",
+        "STRING_EQUALS",
+        True,
+        " us ",
+    )
     assert root.children[1].combination == "OR" and root.children[1].children[0].id == "n_1_0"
 
 
@@ -87,16 +105,23 @@ def test_changing_attribute_offers_its_operators():
 
 
 def test_place_errors_puts_messages_on_their_rows():
-    root = editor.from_definition(all_of(rule(preset("COUNTRY"), "HAS_ANY_VALUE"),
-                                         any_of(rule(preset("COUNTRY"), "STRING_EQUALS", value="x"))))
-    unplaced = editor.place_errors(root, {
-        "name": ["ignored here"],
-        "definition.rules[1].rules[0].attributeMatchOptions.value": ["Enter a value."],
-        "definition.rules[1].rules": ["A group needs at least one rule."],
-        "definition.rules[0].attribute.ref": ["Unknown preset attribute"],
-        "definition.combinationType": ["Choose"],
-        "definition.rules[7]": ["Gone"],
-    })
+    root = editor.from_definition(
+        all_of(
+            rule(preset("COUNTRY"), "HAS_ANY_VALUE"),
+            any_of(rule(preset("COUNTRY"), "STRING_EQUALS", value="x")),
+        )
+    )
+    unplaced = editor.place_errors(
+        root,
+        {
+            "name": ["ignored here"],
+            "definition.rules[1].rules[0].attributeMatchOptions.value": ["Enter a value."],
+            "definition.rules[1].rules": ["A group needs at least one rule."],
+            "definition.rules[0].attribute.ref": ["Unknown preset attribute"],
+            "definition.combinationType": ["Choose"],
+            "definition.rules[7]": ["Gone"],
+        },
+    )
     assert root.children[1].children[0].errors == {"options.value": ["Enter a value."]}
     assert root.children[1].errors == {"rules": ["A group needs at least one rule."]}
     assert root.children[0].errors == {"attribute": ["Unknown preset attribute"]}
@@ -131,13 +156,20 @@ def test_every_condition_survives_the_editor_round_trip(member_client, project):
             rule(custom(age.uid), "NUMBER_LESS_THAN", value=1e21),
             rule(custom(age.uid), "NUMBER_BETWEEN", min=18, max=65.5),
             all_of(
-                rule(preset("QUERY_PARAMETERS"), "JSON_MATCH", key="utm_source", value="newsletter"),
+                rule(
+                    preset("QUERY_PARAMETERS"), "JSON_MATCH", key="utm_source", value="newsletter"
+                ),
                 rule(preset("DATE_AND_TIME"), "BEFORE_TIME", value="2026-05-01T09:00:00Z"),
                 rule(preset("DATE_AND_TIME"), "AFTER_TIME", value="2026-05-01T09:00:00.250Z"),
-                rule(preset("DATE_AND_TIME"), "BETWEEN_TIME", **{"from": "2026-01-01T00:00:00Z",
-                                                                   "to": "2027-01-01T00:00:00Z"}),
-                any_of(rule(preset("DEVICE_TYPE"), "HAS_ANY_VALUE", invert=True),
-                       any_of(rule(preset("OPERATING_SYSTEM"), "HAS_ANY_VALUE"))),
+                rule(
+                    preset("DATE_AND_TIME"),
+                    "BETWEEN_TIME",
+                    **{"from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"},
+                ),
+                any_of(
+                    rule(preset("DEVICE_TYPE"), "HAS_ANY_VALUE", invert=True),
+                    any_of(rule(preset("OPERATING_SYSTEM"), "HAS_ANY_VALUE")),
+                ),
             ),
         ),
     )
@@ -145,8 +177,11 @@ def test_every_condition_survives_the_editor_round_trip(member_client, project):
     assert round_trip(member_client, project, definition).definition == definition
 
 
-ROUND_TRIP_SETTINGS = settings(max_examples=25, deadline=None,
-                               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+ROUND_TRIP_SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @ROUND_TRIP_SETTINGS
@@ -154,9 +189,11 @@ ROUND_TRIP_SETTINGS = settings(max_examples=25, deadline=None,
 def test_random_definitions_survive_the_editor_round_trip(member_client, project, definition):
     from personalize_admin.audiences.models import Attribute
     from tests.audiences.test_rules_properties import KEYS, TYPES
+
     for uid, key in KEYS.items():
-        Attribute.objects.get_or_create(uid=uid, defaults={"project": project, "name": key, "key": key,
-                                                           "type": TYPES[uid]})
+        Attribute.objects.get_or_create(
+            uid=uid, defaults={"project": project, "name": key, "key": key, "type": TYPES[uid]}
+        )
     definition = validate_definition(definition, attributes=TYPES)
     assert round_trip(member_client, project, definition).definition == definition
     Audience.objects.all().delete()
@@ -164,7 +201,14 @@ def test_random_definitions_survive_the_editor_round_trip(member_client, project
 
 def test_describe_rule_reads_like_a_sentence():
     labels = {"preset:COUNTRY": "Country", "custom:" + "a" * 24: "Age (age)"}
-    assert editor.describe_rule(rule(preset("COUNTRY"), "STRING_EQUALS", value="US"), labels) == "Country equals “US”"
-    assert editor.describe_rule(rule(custom("a" * 24), "NUMBER_BETWEEN", invert=True, min=1, max=2.5), labels) == (
-        "Age (age) is not between 1 and 2.5")
-    assert editor.describe_rule(rule(preset("COUNTRY"), "HAS_ANY_VALUE", invert=True), labels) == "Country has no value"
+    assert (
+        editor.describe_rule(rule(preset("COUNTRY"), "STRING_EQUALS", value="US"), labels)
+        == "Country equals “US”"
+    )
+    assert editor.describe_rule(
+        rule(custom("a" * 24), "NUMBER_BETWEEN", invert=True, min=1, max=2.5), labels
+    ) == ("Age (age) is not between 1 and 2.5")
+    assert (
+        editor.describe_rule(rule(preset("COUNTRY"), "HAS_ANY_VALUE", invert=True), labels)
+        == "Country has no value"
+    )

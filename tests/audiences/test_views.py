@@ -23,9 +23,17 @@ def messages_of(response):
 
 
 def editor_data(**extra):
-    return {"name": "US visitors", "description": "", "n-kind": "group", "n-combination": "AND",
-            "n_0-kind": "rule", "n_0-attribute": "preset:COUNTRY", "n_0-condition": "STRING_EQUALS",
-            "n_0-value": "US", **extra}
+    return {
+        "name": "US visitors",
+        "description": "",
+        "n-kind": "group",
+        "n-combination": "AND",
+        "n_0-kind": "rule",
+        "n_0-attribute": "preset:COUNTRY",
+        "n_0-condition": "STRING_EQUALS",
+        "n_0-value": "US",
+        **extra,
+    }
 
 
 # ---------- list ----------
@@ -34,8 +42,18 @@ def editor_data(**extra):
 def test_audience_list_shows_columns_and_actions(member_client, project):
     audience = AudienceFactory(project=project, name="US visitors", description="From the US")
     content = member_client.get(url("list", project)).content.decode()
-    for text in ("Name", "Description", "Unique ID", "Modified At", "Created At", "US visitors", "From the US",
-                 audience.uid, "New Audience", url("delete", project, audience.uid)):
+    for text in (
+        "Name",
+        "Description",
+        "Unique ID",
+        "Modified At",
+        "Created At",
+        "US visitors",
+        "From the US",
+        audience.uid,
+        "New Audience",
+        url("delete", project, audience.uid),
+    ):
         assert text in content
 
 
@@ -54,8 +72,11 @@ def test_audience_search_via_htmx_renders_only_the_table(member_client, project)
 
 
 def test_audience_list_query_count_is_constant(member_client, project):
-    assert_constant_queries(member_client, url("list", project),
-                            lambda n: AudienceFactory.create_batch(n, project=project))
+    assert_constant_queries(
+        member_client,
+        url("list", project),
+        lambda n: AudienceFactory.create_batch(n, project=project),
+    )
 
 
 # ---------- editor ----------
@@ -77,7 +98,10 @@ def test_builder_action_keeps_unsaved_input_and_swaps_only_the_builder(member_cl
     assert 'id="rules-builder"' in content and 'id="audience-form"' not in content
     assert 'value="Canada?"' in content
     assert 'aria-label="Rule 2.1"' in content
-    assert 'id="test-panel" class="sidebar-card test-panel" aria-labelledby="test-title" hx-swap-oob="true"' in content
+    assert (
+        'id="test-panel" class="sidebar-card test-panel" aria-labelledby="test-title" hx-swap-oob="true"'
+        in content
+    )
     assert not Audience.objects.exists()
 
 
@@ -105,22 +129,34 @@ def test_save_invalid_shows_errors_next_to_fields_and_saves_nothing(member_clien
     assert response.status_code == 422
     assert "Please enter an audience name." in content
     assert '<ul class="field__errors" id="n_0-value-errors"><li>Enter a value.</li></ul>' in content
-    assert '<ul class="field__errors" id="n_1-attribute-errors"><li>Select an attribute.</li></ul>' in content
+    assert (
+        '<ul class="field__errors" id="n_1-attribute-errors"><li>Select an attribute.</li></ul>'
+        in content
+    )
     assert not Audience.objects.exists()
 
 
 def test_save_with_only_rule_problems_says_so_at_the_top(member_client, project):
-    response = member_client.post(url("create", project), editor_data(**{"n_0-value": "  "}), **HTMX)
+    response = member_client.post(
+        url("create", project), editor_data(**{"n_0-value": "  "}), **HTMX
+    )
     assert response.status_code == 422
     assert b"Some rules need your attention" in response.content
 
 
 def test_save_number_that_is_not_a_number_is_refused_at_the_field(member_client, project):
     age = AttributeFactory(project=project, type="NUMBER")
-    data = editor_data(**{"n_0-attribute": f"custom:{age.uid}", "n_0-condition": "NUMBER_GREATER_THAN",
-                          "n_0-value": "thirty"})
+    data = editor_data(
+        **{
+            "n_0-attribute": f"custom:{age.uid}",
+            "n_0-condition": "NUMBER_GREATER_THAN",
+            "n_0-value": "thirty",
+        }
+    )
     content = member_client.post(url("create", project), data, **HTMX).content.decode()
-    assert '<ul class="field__errors" id="n_0-value-errors"><li>Enter a number.</li></ul>' in content
+    assert (
+        '<ul class="field__errors" id="n_0-value-errors"><li>Enter a number.</li></ul>' in content
+    )
     assert 'value="thirty"' in content
 
 
@@ -151,7 +187,10 @@ def test_malformed_rules_form_is_a_bad_request(member_client, project):
 def test_editor_of_another_project_or_deleted_audience_is_404(member_client, project, owner):
     foreign = AudienceFactory(project=make_project(owner=owner))
     deleted = AudienceFactory(project=project, deleted_at="2026-01-01T00:00:00Z")
-    assert member_client.get(reverse("audiences:edit", args=[project.uid, foreign.uid])).status_code == 404
+    assert (
+        member_client.get(reverse("audiences:edit", args=[project.uid, foreign.uid])).status_code
+        == 404
+    )
     assert member_client.get(url("edit", project, deleted.uid)).status_code == 404
 
 
@@ -165,17 +204,29 @@ def test_editor_warns_about_experiences_using_it_before_and_after_saving(member_
     assert "Homepage hero" in content and "Checkout test" in content
     assert '<span class="tag tag--success">Active</span>' in content and ">Draft</span>" in content
 
-    response = member_client.post(edit, editor_data(name="US only", revision=audience.revision), follow=True)
+    response = member_client.post(
+        edit, editor_data(name="US only", revision=audience.revision), follow=True
+    )
     assert "Audience “US only” saved." in messages_of(response)
-    assert any("used by “Homepage hero”, “Checkout test”" in message for message in messages_of(response))
+    assert any(
+        "used by “Homepage hero”, “Checkout test”" in message for message in messages_of(response)
+    )
     assert "This audience is used by 2 experiences." in response.content.decode()
 
 
 def test_test_panel_shows_match_and_deciding_rule(member_client, project):
     tier = AttributeFactory(project=project, name="Tier", key="tier")
-    data = editor_data(**{"n_1-kind": "rule", "n_1-attribute": f"custom:{tier.uid}",
-                          "n_1-condition": "STRING_EQUALS", "n_1-value": "gold", "_action": "test",
-                          "sample-preset-COUNTRY": "us", f"sample-custom-{tier.uid}": "silver"})
+    data = editor_data(
+        **{
+            "n_1-kind": "rule",
+            "n_1-attribute": f"custom:{tier.uid}",
+            "n_1-condition": "STRING_EQUALS",
+            "n_1-value": "gold",
+            "_action": "test",
+            "sample-preset-COUNTRY": "us",
+            f"sample-custom-{tier.uid}": "silver",
+        }
+    )
     content = member_client.post(url("create", project), data, **HTMX).content.decode()
     assert "No match: this visitor is not in the audience." in content
     assert "Decided by Rule 2." in content
@@ -194,8 +245,9 @@ def test_test_panel_treats_empty_samples_as_missing(member_client, project):
 
 
 def test_test_panel_with_broken_rules_asks_to_fix_them(member_client, project):
-    content = member_client.post(url("create", project), editor_data(**{"n_0-value": "", "_action": "test"}),
-                                 **HTMX).content.decode()
+    content = member_client.post(
+        url("create", project), editor_data(**{"n_0-value": "", "_action": "test"}), **HTMX
+    ).content.decode()
     assert "Fix the highlighted rules to test them." in content
     assert "Enter a value." in content
 
@@ -236,15 +288,24 @@ def test_delete_unused_audience_redirects_with_a_message(member_client, project)
 def test_attributes_page_lists_presets_and_custom_attributes(member_client, project):
     AttributeFactory(project=project, name="Membership tier", key="membership_tier")
     content = member_client.get(url("attributes", project)).content.decode()
-    for text in ("Preset attributes", "Custom attributes", "Membership tier", "membership_tier", "DEVICE_TYPE",
-                 "Mobile, Tablet or Desktop", "New Attribute"):
+    for text in (
+        "Preset attributes",
+        "Custom attributes",
+        "Membership tier",
+        "membership_tier",
+        "DEVICE_TYPE",
+        "Mobile, Tablet or Desktop",
+        "New Attribute",
+    ):
         assert text in content
 
 
 @pytest.mark.parametrize("name", ["attributes", "events"])
 def test_attribute_and_event_pages_query_count_is_constant(member_client, project, name):
     factory = AttributeFactory if name == "attributes" else EventFactory
-    assert_constant_queries(member_client, url(name, project), lambda n: factory.create_batch(n, project=project))
+    assert_constant_queries(
+        member_client, url(name, project), lambda n: factory.create_batch(n, project=project)
+    )
 
 
 def test_create_attribute_in_the_modal(member_client, project):
@@ -256,8 +317,9 @@ def test_create_attribute_in_the_modal(member_client, project):
 
 def test_create_attribute_errors_stay_in_the_open_modal(member_client, project):
     AttributeFactory(project=project, key="age")
-    response = member_client.post(url("attribute-create", project), {"name": "Age", "key": "age", "type": "NUMBER"},
-                                  **HTMX)
+    response = member_client.post(
+        url("attribute-create", project), {"name": "Age", "key": "age", "type": "NUMBER"}, **HTMX
+    )
     content = response.content.decode()
     assert response.status_code == 422
     assert "already exists" in content and 'data-open-on-load="new-item"' in content
@@ -266,10 +328,19 @@ def test_create_attribute_errors_stay_in_the_open_modal(member_client, project):
 
 def test_edit_attribute_loads_a_filled_dialog_and_saves(member_client, project):
     attribute = AttributeFactory(project=project, name="Tier", key="tier")
-    dialog = member_client.get(url("attribute-edit", project, attribute.uid), **HTMX).content.decode()
-    assert 'data-open-on-load="edit-item"' in dialog and 'value="tier"' in dialog and "<html" not in dialog
-    response = member_client.post(url("attribute-edit", project, attribute.uid),
-                                  {"name": "Tier", "key": "plan", "type": "STRING", "revision": 1}, follow=True)
+    dialog = member_client.get(
+        url("attribute-edit", project, attribute.uid), **HTMX
+    ).content.decode()
+    assert (
+        'data-open-on-load="edit-item"' in dialog
+        and 'value="tier"' in dialog
+        and "<html" not in dialog
+    )
+    response = member_client.post(
+        url("attribute-edit", project, attribute.uid),
+        {"name": "Tier", "key": "plan", "type": "STRING", "revision": 1},
+        follow=True,
+    )
     assert "Attribute “Tier” saved." in messages_of(response)
     attribute.refresh_from_db()
     assert attribute.key == "plan"
@@ -277,9 +348,14 @@ def test_edit_attribute_loads_a_filled_dialog_and_saves(member_client, project):
 
 def test_delete_attribute_used_by_audience_lists_them(member_client, project):
     attribute = AttributeFactory(project=project, name="Tier")
-    AudienceFactory(project=project, name="Gold members",
-                    definition=all_of(rule(custom(attribute.uid), "HAS_ANY_VALUE")))
-    content = member_client.get(url("attribute-delete", project, attribute.uid), **HTMX).content.decode()
+    AudienceFactory(
+        project=project,
+        name="Gold members",
+        definition=all_of(rule(custom(attribute.uid), "HAS_ANY_VALUE")),
+    )
+    content = member_client.get(
+        url("attribute-delete", project, attribute.uid), **HTMX
+    ).content.decode()
     assert "cannot be deleted while these audiences use it" in content and "Gold members" in content
     response = member_client.post(url("attribute-delete", project, attribute.uid), **HTMX)
     assert response.status_code == 409
@@ -287,11 +363,14 @@ def test_delete_attribute_used_by_audience_lists_them(member_client, project):
 
 
 def test_events_create_edit_delete(member_client, project):
-    response = member_client.post(url("event-create", project), {"key": "add_to_cart", "description": "Cart"},
-                                  follow=True)
+    response = member_client.post(
+        url("event-create", project), {"key": "add_to_cart", "description": "Cart"}, follow=True
+    )
     assert "Event “add_to_cart” created." in messages_of(response)
     event = Event.objects.get()
-    member_client.post(url("event-edit", project, event.uid), {"key": "cart_add", "description": "", "revision": 1})
+    member_client.post(
+        url("event-edit", project, event.uid), {"key": "cart_add", "description": "", "revision": 1}
+    )
     event.refresh_from_db()
     assert event.key == "cart_add"
     response = member_client.post(url("event-delete", project, event.uid), follow=True)
@@ -315,8 +394,13 @@ def test_new_attribute_url_without_htmx_opens_the_modal_on_the_list(member_clien
 def test_preset_rule_uses_the_preset_namespace(member_client, project):
     # A custom attribute whose key looks like a preset's ref stays custom.
     shadow = AttributeFactory(project=project, name="Fake country", key="COUNTRY")
-    data = editor_data(**{"n_0-attribute": f"custom:{shadow.uid}", "_action": "test",
-                          f"sample-custom-{shadow.uid}": "US"})
+    data = editor_data(
+        **{
+            "n_0-attribute": f"custom:{shadow.uid}",
+            "_action": "test",
+            f"sample-custom-{shadow.uid}": "US",
+        }
+    )
     content = member_client.post(url("create", project), data, **HTMX).content.decode()
     assert "Matches" in content
     data = editor_data(**{"_action": "test", f"sample-custom-{shadow.uid}": "US"})

@@ -17,8 +17,9 @@ _numbers = itertools.count(100)
 
 def experience(project, *, name=None, kind=ExperienceType.SEGMENTED):
     number = next(_numbers)
-    return Experience.objects.create(project=project, short_uid=str(number), name=name or f"Experience {number}",
-                                     type=kind)
+    return Experience.objects.create(
+        project=project, short_uid=str(number), name=name or f"Experience {number}", type=kind
+    )
 
 
 def version_using(audience, *, status="DRAFT", via="variant", name=None, number=1, of=None):

@@ -36,8 +36,13 @@ DEVICES = ["Mobile", "Tablet", "Desktop"]
 SYSTEMS = ["iOS", "Android", "Windows", "MacOS", "Linux"]
 TIERS = ["bronze", "silver", "gold", "platinum"]
 SOURCES = ["newsletter", "google", "facebook", "partner"]
-REFERRERS = ["https://www.google.com/search?q=boots", "https://news.example.com/deals", "https://blog.example.org/post/42",
-             "https://t.co/abc", "https://partner.example.net/shop"]
+REFERRERS = [
+    "https://www.google.com/search?q=boots",
+    "https://news.example.com/deals",
+    "https://blog.example.org/post/42",
+    "https://t.co/abc",
+    "https://partner.example.net/shop",
+]
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -68,55 +73,104 @@ def text(value):
 def random_rule(rng):
     """A rule and its GrowthBook condition (same semantics on the generated visitors)."""
     uid = {key: uid for uid, (key, _) in ATTRIBUTES.items()}
-    kind = rng.choice(["country", "device", "system", "referrer", "query", "tier", "age", "member", "signup", "time"])
+    kind = rng.choice(
+        [
+            "country",
+            "device",
+            "system",
+            "referrer",
+            "query",
+            "tier",
+            "age",
+            "member",
+            "signup",
+            "time",
+        ]
+    )
     if kind in ("country", "device", "system"):
-        ref, values = {"country": ("COUNTRY", COUNTRIES), "device": ("DEVICE_TYPE", DEVICES),
-                       "system": ("OPERATING_SYSTEM", SYSTEMS)}[kind]
+        ref, values = {
+            "country": ("COUNTRY", COUNTRIES),
+            "device": ("DEVICE_TYPE", DEVICES),
+            "system": ("OPERATING_SYSTEM", SYSTEMS),
+        }[kind]
         if rng.random() < 0.5:
             value = rng.choice(values)
-            node, condition = rule(preset(ref), "STRING_EQUALS", text(value.lower())), {ref: {"$ini": [value.lower()]}}
+            node, condition = (
+                rule(preset(ref), "STRING_EQUALS", text(value.lower())),
+                {ref: {"$ini": [value.lower()]}},
+            )
         else:
             chosen = rng.sample(values, 2)
-            node = rule(preset(ref), "STRING_IN_LIST", {"__type": "StringListMatchOptions", "values": chosen})
+            node = rule(
+                preset(ref),
+                "STRING_IN_LIST",
+                {"__type": "StringListMatchOptions", "values": chosen},
+            )
             condition = {ref: {"$ini": chosen}}
     elif kind == "referrer":
         choice = rng.choice(["contains", "starts", "ends", "regex", "any"])
         if choice == "contains":
             needle = rng.choice(["google", "deals", "blog", "partner"])
-            node, condition = rule(preset("REFERRER"), "CONTAINS_SUBSTRING", text(needle)), {
-                "REFERRER": {"$regexi": re.escape(needle)}}
+            node, condition = (
+                rule(preset("REFERRER"), "CONTAINS_SUBSTRING", text(needle)),
+                {"REFERRER": {"$regexi": re.escape(needle)}},
+            )
         elif choice == "starts":
             prefix = rng.choice(["https://www.", "https://news.", "https://t.co"])
-            node, condition = rule(preset("REFERRER"), "STRING_STARTS_WITH", text(prefix)), {
-                "REFERRER": {"$regexi": "^" + re.escape(prefix)}}
+            node, condition = (
+                rule(preset("REFERRER"), "STRING_STARTS_WITH", text(prefix)),
+                {"REFERRER": {"$regexi": "^" + re.escape(prefix)}},
+            )
         elif choice == "ends":
             suffix = rng.choice(["/deals", "/shop", "42"])
-            node, condition = rule(preset("REFERRER"), "STRING_ENDS_WITH", text(suffix)), {
-                "REFERRER": {"$regexi": re.escape(suffix) + "$"}}
+            node, condition = (
+                rule(preset("REFERRER"), "STRING_ENDS_WITH", text(suffix)),
+                {"REFERRER": {"$regexi": re.escape(suffix) + "$"}},
+            )
         elif choice == "regex":
             pattern = rng.choice([r"^https://[a-z]+\.example\.(com|org)/", r"/post/\d+$", r"q=\w+"])
-            node = rule(preset("REFERRER"), "STRING_MATCHES_REGEX", {"__type": "RegexMatchOptions", "pattern": pattern})
+            node = rule(
+                preset("REFERRER"),
+                "STRING_MATCHES_REGEX",
+                {"__type": "RegexMatchOptions", "pattern": pattern},
+            )
             condition = {"REFERRER": {"$regex": pattern}}
         else:
-            node, condition = rule(preset("REFERRER"), "HAS_ANY_VALUE"), {"REFERRER": {"$exists": True}}
+            node, condition = (
+                rule(preset("REFERRER"), "HAS_ANY_VALUE"),
+                {"REFERRER": {"$exists": True}},
+            )
     elif kind == "query":
         source = rng.choice(SOURCES)
-        node = rule(preset("QUERY_PARAMETERS"), "JSON_MATCH",
-                    {"__type": "JsonMatchOptions", "key": "utm_source", "value": source})
+        node = rule(
+            preset("QUERY_PARAMETERS"),
+            "JSON_MATCH",
+            {"__type": "JsonMatchOptions", "key": "utm_source", "value": source},
+        )
         condition = {"QUERY_PARAMETERS.utm_source": {"$ini": [source]}}
     elif kind == "tier":
         value = rng.choice(TIERS)
-        node, condition = rule(custom(uid["tier"]), "STRING_EQUALS", text(value)), {"tier": {"$ini": [value]}}
+        node, condition = (
+            rule(custom(uid["tier"]), "STRING_EQUALS", text(value)),
+            {"tier": {"$ini": [value]}},
+        )
     elif kind == "age":
         choice = rng.choice(["gt", "lt", "eq", "between"])
         number = rng.randint(18, 70)
         if choice == "between":
             low, high = sorted([number, rng.randint(18, 70)])
-            node = rule(custom(uid["age"]), "NUMBER_BETWEEN", {"__type": "NumberRangeMatchOptions", "min": low, "max": high})
+            node = rule(
+                custom(uid["age"]),
+                "NUMBER_BETWEEN",
+                {"__type": "NumberRangeMatchOptions", "min": low, "max": high},
+            )
             condition = {"age": {"$gte": low, "$lte": high}}
         else:
-            name, operator = {"gt": ("NUMBER_GREATER_THAN", "$gt"), "lt": ("NUMBER_LESS_THAN", "$lt"),
-                              "eq": ("NUMBER_EQUAL_TO", "$eq")}[choice]
+            name, operator = {
+                "gt": ("NUMBER_GREATER_THAN", "$gt"),
+                "lt": ("NUMBER_LESS_THAN", "$lt"),
+                "eq": ("NUMBER_EQUAL_TO", "$eq"),
+            }[choice]
             node = rule(custom(uid["age"]), name, {"__type": "NumberMatchOptions", "value": number})
             condition = {"age": {operator: number}}
     elif kind == "member":
@@ -130,7 +184,11 @@ def random_rule(rng):
         choice = rng.choice(["before", "after", "between"])
         if choice == "between":
             later = iso(START + timedelta(days=rng.randint(366, 500)))
-            node = rule(attribute, "BETWEEN_TIME", {"__type": "DateTimeRangeMatchOptions", "from": moment, "to": later})
+            node = rule(
+                attribute,
+                "BETWEEN_TIME",
+                {"__type": "DateTimeRangeMatchOptions", "from": moment, "to": later},
+            )
             condition = {key: {"$gte": moment, "$lt": later}}
         else:
             name, operator = ("BEFORE_TIME", "$lt") if choice == "before" else ("AFTER_TIME", "$gt")
@@ -144,6 +202,7 @@ def random_rule(rng):
 
 def random_audience(rng):
     """3–8 rules in nested groups (up to three levels), as a definition and a GrowthBook condition."""
+
     def build(count, depth):
         combination = rng.choice(["AND", "OR"])
         children, conditions = [], []
@@ -158,7 +217,11 @@ def random_audience(rng):
             children.append(child)
             conditions.append(condition)
             remaining -= size
-        definition = {"__type": "RuleCombination", "combinationType": combination, "rules": children}
+        definition = {
+            "__type": "RuleCombination",
+            "combinationType": combination,
+            "rules": children,
+        }
         return definition, {"$and" if combination == "AND" else "$or": conditions}
 
     return build(rng.randint(3, 8), 1)
@@ -180,8 +243,13 @@ def random_visitor(rng):
     if maybe(0.7):
         presets["REFERRER"] = rng.choice(REFERRERS)
     if maybe(0.6):
-        presets["QUERY_PARAMETERS"] = {"utm_source": rng.choice(SOURCES), "page": str(rng.randint(1, 5))}
-    presets["DATE_AND_TIME"] = iso(START + timedelta(days=rng.randint(0, 500), seconds=rng.randint(0, 86399)))
+        presets["QUERY_PARAMETERS"] = {
+            "utm_source": rng.choice(SOURCES),
+            "page": str(rng.randint(1, 5)),
+        }
+    presets["DATE_AND_TIME"] = iso(
+        START + timedelta(days=rng.randint(0, 500), seconds=rng.randint(0, 86399))
+    )
     custom_values = {}
     if maybe(0.7):
         custom_values["tier"] = rng.choice(TIERS)
@@ -212,24 +280,31 @@ def run(*, audiences=200, visitors=10_000, seed=2026, repeat=3):
     attributes = {uid: kind for uid, (_, kind) in ATTRIBUTES.items()}
     keys = {uid: key for uid, (key, _) in ATTRIBUTES.items()}
     pairs = [random_audience(rng) for _ in range(audiences)]
-    definitions = [validate_definition(definition, attributes=attributes) for definition, _ in pairs]
+    definitions = [
+        validate_definition(definition, attributes=attributes) for definition, _ in pairs
+    ]
     conditions = [condition for _, condition in pairs]
     people = [random_visitor(rng) for _ in range(visitors)]
 
     started = time.perf_counter()
-    predicates = [compile_definition(definition, attributes_by_uid=keys).matches for definition in definitions]
+    predicates = [
+        compile_definition(definition, attributes_by_uid=keys).matches for definition in definitions
+    ]
     compile_seconds = time.perf_counter() - started
 
     # Both engines must give the same answer on every pair before either is timed.
     matched = 0
     for presets, custom_values, merged in people:
-        for predicate, condition, definition in zip(predicates, conditions, definitions, strict=True):
+        for predicate, condition, definition in zip(
+            predicates, conditions, definitions, strict=True
+        ):
             ours = predicate(presets, custom_values)
             theirs = evalCondition(merged, condition)
             if ours != theirs:
                 raise AssertionError(
                     f"The engines disagree ({ours} vs {theirs}) on\n{json.dumps(definition)}\n"
-                    f"{json.dumps(condition)}\nfor {merged}")
+                    f"{json.dumps(condition)}\nfor {merged}"
+                )
             matched += ours
 
     def time_ours():
@@ -264,11 +339,15 @@ def run(*, audiences=200, visitors=10_000, seed=2026, repeat=3):
         "engines_agree": True,
         "repeat": repeat,
         "compile_seconds_all_audiences": round(compile_seconds, 4),
-        "personalize": {"seconds": round(ours_seconds, 3),
-                        "evaluations_per_second": round(evaluations / ours_seconds)},
-        "growthbook": {"seconds": round(theirs_seconds, 3),
-                       "evaluations_per_second": round(evaluations / theirs_seconds),
-                       "version": version("growthbook")},
+        "personalize": {
+            "seconds": round(ours_seconds, 3),
+            "evaluations_per_second": round(evaluations / ours_seconds),
+        },
+        "growthbook": {
+            "seconds": round(theirs_seconds, 3),
+            "evaluations_per_second": round(evaluations / theirs_seconds),
+            "version": version("growthbook"),
+        },
         "ratio": round(theirs_seconds / ours_seconds, 2),
         "goal_ratio": GOAL,
         "python": platform.python_version(),
@@ -280,20 +359,34 @@ def run(*, audiences=200, visitors=10_000, seed=2026, repeat=3):
 def table(result):
     rows = [
         ("engine", "seconds", "evaluations/s"),
-        ("personalize (compiled)", f"{result['personalize']['seconds']:.3f}",
-         f"{result['personalize']['evaluations_per_second']:,}"),
-        (f"growthbook {result['growthbook']['version']} evalCondition", f"{result['growthbook']['seconds']:.3f}",
-         f"{result['growthbook']['evaluations_per_second']:,}"),
+        (
+            "personalize (compiled)",
+            f"{result['personalize']['seconds']:.3f}",
+            f"{result['personalize']['evaluations_per_second']:,}",
+        ),
+        (
+            f"growthbook {result['growthbook']['version']} evalCondition",
+            f"{result['growthbook']['seconds']:.3f}",
+            f"{result['growthbook']['evaluations_per_second']:,}",
+        ),
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = [f"{result['audiences']} audiences × {result['visitors']:,} visitors = {result['evaluations']:,} "
-             f"evaluations; engines agree on all ({result['matching_pairs']:,} matches); best of {result['repeat']}"]
+    lines = [
+        f"{result['audiences']} audiences × {result['visitors']:,} visitors = {result['evaluations']:,} "
+        f"evaluations; engines agree on all ({result['matching_pairs']:,} matches); best of {result['repeat']}"
+    ]
     for row in rows:
-        lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                               for i, (cell, width) in enumerate(zip(row, widths, strict=True))))
+        lines.append(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     verdict = "meets" if result["ratio"] >= result["goal_ratio"] else "MISSES"
-    lines.append(f"ratio: {result['ratio']:.2f}× GrowthBook ({verdict} the {result['goal_ratio']:.0f}× goal); "
-                 f"compiling all audiences took {result['compile_seconds_all_audiences'] * 1000:.1f} ms")
+    lines.append(
+        f"ratio: {result['ratio']:.2f}× GrowthBook ({verdict} the {result['goal_ratio']:.0f}× goal); "
+        f"compiling all audiences took {result['compile_seconds_all_audiences'] * 1000:.1f} ms"
+    )
     return "\n".join(lines)
 
 

@@ -19,12 +19,16 @@ def rule_group(page, label):
 @pytest.fixture
 def attributes(project):
     return {
-        "tier": AttributeFactory(project=project, name="Membership tier", key="membership_tier", type="STRING"),
+        "tier": AttributeFactory(
+            project=project, name="Membership tier", key="membership_tier", type="STRING"
+        ),
         "age": AttributeFactory(project=project, name="Age", key="age", type="NUMBER"),
     }
 
 
-def test_build_two_level_audience_by_clicking_save_and_reopen(signed_in, member, project, attributes):
+def test_build_two_level_audience_by_clicking_save_and_reopen(
+    signed_in, member, project, attributes
+):
     page = signed_in(member)
     page.goto(f"/projects/{project.uid}/")
     page.get_by_role("navigation", name="Project").get_by_role("link", name="Audiences").click()
@@ -63,10 +67,14 @@ def test_build_two_level_audience_by_clicking_save_and_reopen(signed_in, member,
     audience = Audience.objects.get(name="Loyal Americans")
     assert audience.definition == all_of(
         rule(preset("COUNTRY"), "STRING_EQUALS", value="US"),
-        {"__type": "RuleCombination", "combinationType": "OR", "rules": [
-            rule(custom(attributes["tier"].uid), "STRING_EQUALS", value="gold"),
-            rule(custom(attributes["age"].uid), "NUMBER_GREATER_THAN", value=30),
-        ]},
+        {
+            "__type": "RuleCombination",
+            "combinationType": "OR",
+            "rules": [
+                rule(custom(attributes["tier"].uid), "STRING_EQUALS", value="gold"),
+                rule(custom(attributes["age"].uid), "NUMBER_GREATER_THAN", value=30),
+            ],
+        },
     )
 
     # Reopen it from the list: everything is as it was saved.
@@ -83,12 +91,16 @@ def test_build_two_level_audience_by_clicking_save_and_reopen(signed_in, member,
     expect(rule_group(page, "2.2").get_by_label("Value", exact=True)).to_have_value("30")
 
 
-def test_editing_an_audience_used_by_an_experience_warns_before_and_after_saving(signed_in, member, project):
+def test_editing_an_audience_used_by_an_experience_warns_before_and_after_saving(
+    signed_in, member, project
+):
     audience = AudienceFactory(project=project, name="US visitors")
     version_using(audience, status="ACTIVE", name="Homepage hero")
     page = signed_in(member)
     page.goto(f"/projects/{project.uid}/audiences/")
-    page.get_by_role("row", name=re.compile("US visitors")).get_by_role("button", name="Actions").click()
+    page.get_by_role("row", name=re.compile("US visitors")).get_by_role(
+        "button", name="Actions"
+    ).click()
     page.get_by_role("menuitem", name="Edit").click()
     warning = page.get_by_role("status").filter(has_text="This audience is used by 1 experience.")
     expect(warning).to_be_visible()
@@ -99,11 +111,17 @@ def test_editing_an_audience_used_by_an_experience_warns_before_and_after_saving
     page.get_by_label("Description").fill("Visitors from the United States")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Audience “US visitors” saved.")).to_be_visible()
-    expect(page.get_by_text("This audience is used by “Homepage hero”; they use the new rules now.")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="This audience is used by 1 experience.")).to_be_visible()
+    expect(
+        page.get_by_text("This audience is used by “Homepage hero”; they use the new rules now.")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="This audience is used by 1 experience.")
+    ).to_be_visible()
 
 
-def test_invalid_save_shows_errors_next_to_rules_and_keyboard_edits_rules(signed_in, member, project):
+def test_invalid_save_shows_errors_next_to_rules_and_keyboard_edits_rules(
+    signed_in, member, project
+):
     page = signed_in(member)
     page.goto(f"/projects/{project.uid}/audiences/new/")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -151,14 +169,18 @@ def test_delete_audience_from_the_list(signed_in, member, project):
     page.goto(f"/projects/{project.uid}/audiences/")
     screenshot(page, "audience-list")
 
-    page.get_by_role("row", name=re.compile("US visitors")).get_by_role("button", name="Actions").click()
+    page.get_by_role("row", name=re.compile("US visitors")).get_by_role(
+        "button", name="Actions"
+    ).click()
     page.get_by_role("menuitem", name="Delete").click()
     dialog = page.get_by_role("dialog", name="Delete Audience")
     expect(dialog.get_by_text("cannot be deleted while these experiences use it")).to_be_visible()
     expect(dialog.get_by_text("Homepage hero")).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()
 
-    page.get_by_role("row", name=re.compile("Mobile shoppers")).get_by_role("button", name="Actions").click()
+    page.get_by_role("row", name=re.compile("Mobile shoppers")).get_by_role(
+        "button", name="Actions"
+    ).click()
     page.get_by_role("menuitem", name="Delete").click()
     dialog = page.get_by_role("dialog", name="Delete Audience")
     dialog.get_by_role("button", name="Delete Audience").click()
@@ -171,7 +193,9 @@ def test_attributes_and_events_pages(signed_in, member, project):
     page = signed_in(member)
     page.goto(f"/projects/{project.uid}/")
     page.get_by_role("navigation", name="Project").get_by_role("link", name="Attributes").click()
-    expect(page.get_by_role("row", name=re.compile("Device type"))).to_contain_text("Mobile, Tablet or Desktop")
+    expect(page.get_by_role("row", name=re.compile("Device type"))).to_contain_text(
+        "Mobile, Tablet or Desktop"
+    )
 
     page.get_by_role("button", name="New Attribute").first.click()
     dialog = page.get_by_role("dialog", name="New Attribute")
@@ -184,7 +208,9 @@ def test_attributes_and_events_pages(signed_in, member, project):
     expect(page.get_by_text("Attribute “Membership tier” created.")).to_be_visible()
     screenshot(page, "attributes")
 
-    page.get_by_role("row", name=re.compile("Membership tier")).get_by_role("button", name="Actions").click()
+    page.get_by_role("row", name=re.compile("Membership tier")).get_by_role(
+        "button", name="Actions"
+    ).click()
     page.get_by_role("menuitem", name="Edit").click()
     dialog = page.get_by_role("dialog", name="Edit Attribute")
     expect(dialog.get_by_label("Key")).to_have_value("membership_tier")
@@ -193,10 +219,15 @@ def test_attributes_and_events_pages(signed_in, member, project):
     expect(page.get_by_text("Attribute “Loyalty tier” saved.")).to_be_visible()
 
     attribute = Attribute.objects.get()
-    AudienceFactory(project=project, name="Gold members",
-                    definition=all_of(rule(custom(attribute.uid), "STRING_EQUALS", value="gold")))
+    AudienceFactory(
+        project=project,
+        name="Gold members",
+        definition=all_of(rule(custom(attribute.uid), "STRING_EQUALS", value="gold")),
+    )
     page.reload()
-    page.get_by_role("row", name=re.compile("Loyalty tier")).get_by_role("button", name="Actions").click()
+    page.get_by_role("row", name=re.compile("Loyalty tier")).get_by_role(
+        "button", name="Actions"
+    ).click()
     page.get_by_role("menuitem", name="Delete").click()
     dialog = page.get_by_role("dialog", name="Delete Attribute")
     expect(dialog.get_by_text("cannot be deleted while these audiences use it")).to_be_visible()
@@ -212,8 +243,12 @@ def test_attributes_and_events_pages(signed_in, member, project):
     dialog.get_by_role("button", name="Create Event").click()
     expect(page.get_by_text("Event “add_to_cart” created.")).to_be_visible()
     screenshot(page, "events")
-    page.get_by_role("row", name=re.compile("add_to_cart")).get_by_role("button", name="Actions").click()
+    page.get_by_role("row", name=re.compile("add_to_cart")).get_by_role(
+        "button", name="Actions"
+    ).click()
     page.get_by_role("menuitem", name="Delete").click()
-    page.get_by_role("dialog", name="Delete Event").get_by_role("button", name="Delete Event").click()
+    page.get_by_role("dialog", name="Delete Event").get_by_role(
+        "button", name="Delete Event"
+    ).click()
     expect(page.get_by_text("Event “add_to_cart” deleted.")).to_be_visible()
     assert not Event.objects.for_project(project).exists()

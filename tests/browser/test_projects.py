@@ -62,7 +62,9 @@ def test_sign_in_create_rename_add_member_and_delete_project(page, admin_user):
     page.get_by_role("link", name="Users").click()
     page.get_by_label("Username or email").fill("nobody@example.com")
     page.get_by_role("button", name="Add User").click()
-    expect(page.get_by_text('No user with the username or email "nobody@example.com".')).to_be_visible()
+    expect(
+        page.get_by_text('No user with the username or email "nobody@example.com".')
+    ).to_be_visible()
     page.get_by_label("Username or email").fill("marcus@example.com")
     page.get_by_label("Role", exact=True).select_option("MEMBER")
     page.get_by_role("button", name="Add User").click()

@@ -31,6 +31,8 @@ def test_admin_is_closed_to_non_staff(client, member):
 def test_admin_membership_change_syncs_permissions(admin_client, project, member):
     membership = Membership.objects.get(project=project, user=member)
     url = reverse("admin:projects_membership_change", args=[membership.pk])
-    response = admin_client.post(url, {"project": project.pk, "user": member.pk, "role": Role.OWNER})
+    response = admin_client.post(
+        url, {"project": project.pk, "user": member.pk, "role": Role.OWNER}
+    )
     assert response.status_code == 302
     assert "manage_members" in get_user_perms(member, project)

@@ -46,7 +46,9 @@ def test_url_answers_role_as_declared(client, matrix, case, role):
     response = getattr(client, case.method)(url, data=data, **headers)
     expected = case.expected(role)
     if expected == LOGIN:
-        assert response.status_code == 302, f"{role} {case.method.upper()} {url}: {response.status_code}"
+        assert response.status_code == 302, (
+            f"{role} {case.method.upper()} {url}: {response.status_code}"
+        )
         assert response["Location"].startswith(reverse(settings.LOGIN_URL)), response["Location"]
     else:
         assert response.status_code in expected, (

@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from personalize_admin.core.errors import ValidationFailed
 from personalize_admin.experiences.content import equal_split, validate_content, version_content

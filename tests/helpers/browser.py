@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().parents[1] / "artifacts"))
+ARTIFACTS = Path(
+    os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().parents[1] / "artifacts")
+)
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
 CHROMIUM_ARGS = [
@@ -26,8 +28,12 @@ CHROMIUM_ARGS = [
 
 def chromium_path():
     """Debian's Chromium (``CHROMIUM`` overrides); never a downloaded browser."""
-    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser")]
+    candidates = [
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).exists():
             return candidate
@@ -45,7 +51,13 @@ def sign_in(context, live_server_url, user):
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": live_server_url,
+            }
+        ]
     )
 
 

@@ -5,10 +5,10 @@ Each app declares its URLs in ``tests/<app>/permission_cases.py`` as a list
 case for every role and fails when a URL in the URLconf has no case.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Callable
 
 from django.urls import URLPattern, URLResolver, get_resolver
 

@@ -43,10 +43,13 @@ def test_create_project_empty_name_is_refused(name):
 def test_update_project_with_stale_revision_is_refused_and_changes_nothing(owner):
     project = make_project(owner=owner, name="Original")
     stale = project.revision
-    services.update_project(project=project, name="First", description="", actor=owner, expected_revision=stale)
+    services.update_project(
+        project=project, name="First", description="", actor=owner, expected_revision=stale
+    )
     with pytest.raises(Conflict) as caught:
-        services.update_project(project=project, name="Second", description="", actor=owner,
-                                expected_revision=stale)
+        services.update_project(
+            project=project, name="Second", description="", actor=owner, expected_revision=stale
+        )
     assert "changed by olivia" in caught.value.message
     project.refresh_from_db()
     assert project.name == "First"
@@ -74,7 +77,9 @@ def test_delete_project_requires_typing_delete(owner):
 def test_add_member_by_email_gives_member_permissions(owner):
     project = make_project(owner=owner)
     newcomer = UserFactory(username="sam", email="Sam@Example.com")
-    membership = services.add_member(project=project, user_identifier="sam@example.com", role="MEMBER", actor=owner)
+    membership = services.add_member(
+        project=project, user_identifier="sam@example.com", role="MEMBER", actor=owner
+    )
     assert membership.user == newcomer
     assert set(get_user_perms(newcomer, project)) == ROLE_PERMISSIONS[Role.MEMBER]
 
@@ -90,14 +95,18 @@ def test_add_member_unknown_user_is_refused(owner):
 def test_add_member_twice_is_refused(owner, member):
     project = make_project(owner=owner, members=[member])
     with pytest.raises(Conflict):
-        services.add_member(project=project, user_identifier=member.username, role="OWNER", actor=owner)
+        services.add_member(
+            project=project, user_identifier=member.username, role="OWNER", actor=owner
+        )
     assert Membership.objects.get(project=project, user=member).role == Role.MEMBER
 
 
 def test_add_member_invalid_role_is_refused(owner, member):
     project = make_project(owner=owner)
     with pytest.raises(ValidationFailed):
-        services.add_member(project=project, user_identifier=member.username, role="ADMIN", actor=owner)
+        services.add_member(
+            project=project, user_identifier=member.username, role="ADMIN", actor=owner
+        )
 
 
 def test_last_owner_cannot_be_demoted_or_removed(owner):
@@ -122,7 +131,9 @@ def test_owner_can_be_demoted_when_another_owner_remains(owner, member):
 
 def test_remove_member_revokes_all_permissions(owner, member):
     project = make_project(owner=owner, members=[member])
-    services.remove_member(membership=Membership.objects.get(project=project, user=member), actor=owner)
+    services.remove_member(
+        membership=Membership.objects.get(project=project, user=member), actor=owner
+    )
     assert set(get_user_perms(member, project)) == set()
     assert not project.memberships.filter(user=member).exists()
 

@@ -101,7 +101,9 @@ def test_create_project_bad_input_shows_error_and_creates_nothing(client, projec
 def test_settings_rename_shows_success(client, owner, project):
     client.force_login(owner)
     url = reverse("projects:settings", args=[project.uid])
-    response = client.post(url, {"name": "Acme Shop", "description": "x", "revision": project.revision}, follow=True)
+    response = client.post(
+        url, {"name": "Acme Shop", "description": "x", "revision": project.revision}, follow=True
+    )
     project.refresh_from_db()
     assert project.name == "Acme Shop"
     assert "Project settings saved." in [str(m) for m in response.context["messages"]]
@@ -121,7 +123,9 @@ def test_settings_stale_save_is_refused(client, owner, project):
 
 def test_delete_project_wrong_confirmation_keeps_project(client, owner, project):
     client.force_login(owner)
-    response = client.post(reverse("projects:delete", args=[project.uid]), {"confirmation": "delete"})
+    response = client.post(
+        reverse("projects:delete", args=[project.uid]), {"confirmation": "delete"}
+    )
     assert response.status_code == 422
     assert b"Type DELETE to confirm." in response.content
     assert Project.objects.filter(pk=project.pk).exists()
@@ -129,14 +133,18 @@ def test_delete_project_wrong_confirmation_keeps_project(client, owner, project)
 
 def test_delete_project_with_delete_removes_it(client, owner, project):
     client.force_login(owner)
-    response = client.post(reverse("projects:delete", args=[project.uid]), {"confirmation": "DELETE"})
+    response = client.post(
+        reverse("projects:delete", args=[project.uid]), {"confirmation": "DELETE"}
+    )
     assert response.status_code == 303
     assert not Project.objects.filter(pk=project.pk).exists()
 
 
 def test_add_member_unknown_user_shows_error(client, owner, project):
     client.force_login(owner)
-    response = client.post(reverse("projects:members", args=[project.uid]), {"user": "ghost", "role": "MEMBER"})
+    response = client.post(
+        reverse("projects:members", args=[project.uid]), {"user": "ghost", "role": "MEMBER"}
+    )
     assert response.status_code == 422
     assert b"No user with the username or email" in response.content
     assert project.memberships.count() == 2
@@ -146,7 +154,9 @@ def test_demoting_last_owner_shows_error_and_changes_nothing(client, owner, proj
     client.force_login(owner)
     membership = Membership.objects.get(project=project, user=owner)
     response = client.post(
-        reverse("projects:member-role", args=[project.uid, membership.pk]), {"role": "MEMBER"}, follow=True
+        reverse("projects:member-role", args=[project.uid, membership.pk]),
+        {"role": "MEMBER"},
+        follow=True,
     )
     messages = [str(m) for m in response.context["messages"]]
     assert any("last Owner" in m for m in messages)
@@ -157,7 +167,9 @@ def test_demoting_last_owner_shows_error_and_changes_nothing(client, owner, proj
 def test_removing_last_owner_shows_error(client, owner, project):
     client.force_login(owner)
     membership = Membership.objects.get(project=project, user=owner)
-    response = client.post(reverse("projects:member-remove", args=[project.uid, membership.pk]), follow=True)
+    response = client.post(
+        reverse("projects:member-remove", args=[project.uid, membership.pk]), follow=True
+    )
     assert any("last Owner" in str(m) for m in response.context["messages"])
     assert project.memberships.filter(user=owner).exists()
 
@@ -184,8 +196,10 @@ def test_htmx_fragment_carries_pending_messages_out_of_band(client, owner, proje
     client.force_login(owner)
     # A plain POST stores its success message for the next response...
     client.post(reverse("projects:members", args=[project.uid]), {"user": "", "role": "MEMBER"})
-    client.post(reverse("projects:settings", args=[project.uid]),
-                {"name": "Renamed", "revision": project.revision})
+    client.post(
+        reverse("projects:settings", args=[project.uid]),
+        {"name": "Renamed", "revision": project.revision},
+    )
     # ...and an htmx fragment response delivers it into the toast region.
     response = client.get(reverse("projects:list"), {"q": "Ren"}, HTTP_HX_REQUEST="true")
     assert b'hx-swap-oob="beforeend"' in response.content

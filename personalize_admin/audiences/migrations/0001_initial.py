@@ -3,82 +3,245 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import personalize_admin.core.models
-import personalize_admin.core.uids
 from django.conf import settings
 from django.db import migrations, models
 
+import personalize_admin.core.models
+import personalize_admin.core.uids
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attribute',
+            name="Attribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('uid', personalize_admin.core.models.UidField(default=personalize_admin.core.uids.new_uid, editable=False, max_length=24, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('key', models.CharField(max_length=100, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_]+$', 'Use only letters, digits and underscores.')])),
-                ('description', models.TextField(blank=True, max_length=1000)),
-                ('type', models.CharField(choices=[('STRING', 'String'), ('NUMBER', 'Number'), ('BOOLEAN', 'Boolean'), ('DATE', 'Date')], default='STRING', max_length=10)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attributes', to='projects.project')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "uid",
+                    personalize_admin.core.models.UidField(
+                        default=personalize_admin.core.uids.new_uid,
+                        editable=False,
+                        max_length=24,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "key",
+                    models.CharField(
+                        max_length=100,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_]+$", "Use only letters, digits and underscores."
+                            )
+                        ],
+                    ),
+                ),
+                ("description", models.TextField(blank=True, max_length=1000)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("STRING", "String"),
+                            ("NUMBER", "Number"),
+                            ("BOOLEAN", "Boolean"),
+                            ("DATE", "Date"),
+                        ],
+                        default="STRING",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attributes",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': [django.db.models.functions.text.Lower('name'), 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'key'), name='attribute_key_unique_in_project')],
+                "ordering": [django.db.models.functions.text.Lower("name"), "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "key"), name="attribute_key_unique_in_project"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Audience',
+            name="Audience",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('uid', personalize_admin.core.models.UidField(default=personalize_admin.core.uids.new_uid, editable=False, max_length=24, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True, max_length=1000)),
-                ('definition', models.JSONField(blank=True, default=dict)),
-                ('deleted_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audiences', to='projects.project')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "uid",
+                    personalize_admin.core.models.UidField(
+                        default=personalize_admin.core.uids.new_uid,
+                        editable=False,
+                        max_length=24,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True, max_length=1000)),
+                ("definition", models.JSONField(blank=True, default=dict)),
+                ("deleted_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audiences",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': [django.db.models.functions.text.Lower('name'), 'pk'],
-                'constraints': [models.UniqueConstraint(models.F('project'), django.db.models.functions.text.Lower('name'), condition=models.Q(('deleted_at__isnull', True)), name='audience_name_unique_in_project')],
+                "ordering": [django.db.models.functions.text.Lower("name"), "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("project"),
+                        django.db.models.functions.text.Lower("name"),
+                        condition=models.Q(("deleted_at__isnull", True)),
+                        name="audience_name_unique_in_project",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('uid', personalize_admin.core.models.UidField(default=personalize_admin.core.uids.new_uid, editable=False, max_length=24, unique=True)),
-                ('key', models.CharField(max_length=100, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_]+$', 'Use only letters, digits and underscores.')])),
-                ('description', models.TextField(blank=True, max_length=1000)),
-                ('deleted_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='projects.project')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "uid",
+                    personalize_admin.core.models.UidField(
+                        default=personalize_admin.core.uids.new_uid,
+                        editable=False,
+                        max_length=24,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        max_length=100,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_]+$", "Use only letters, digits and underscores."
+                            )
+                        ],
+                    ),
+                ),
+                ("description", models.TextField(blank=True, max_length=1000)),
+                ("deleted_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': [django.db.models.functions.text.Lower('key'), 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('deleted_at__isnull', True)), fields=('project', 'key'), name='event_key_unique_in_project')],
+                "ordering": [django.db.models.functions.text.Lower("key"), "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("deleted_at__isnull", True)),
+                        fields=("project", "key"),
+                        name="event_key_unique_in_project",
+                    )
+                ],
             },
         ),
     ]

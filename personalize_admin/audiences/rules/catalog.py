@@ -47,29 +47,43 @@ class PresetAttribute:
 
 PRESET_ATTRIBUTES = (
     PresetAttribute(
-        "COUNTRY", "Country", STRING,
+        "COUNTRY",
+        "Country",
+        STRING,
         "Two-letter ISO country code of the visitor (e.g. US), from the CDN's or proxy's geo header.",
     ),
     PresetAttribute(
-        "REGION", "Region", STRING,
+        "REGION",
+        "Region",
+        STRING,
         "Region or state of the visitor (e.g. CA), from the CDN's or proxy's geo header.",
     ),
-    PresetAttribute("CITY", "City", STRING, "City of the visitor, from the CDN's or proxy's geo header."),
     PresetAttribute(
-        "DEVICE_TYPE", "Device type", STRING,
+        "CITY", "City", STRING, "City of the visitor, from the CDN's or proxy's geo header."
+    ),
+    PresetAttribute(
+        "DEVICE_TYPE",
+        "Device type",
+        STRING,
         "Mobile, Tablet or Desktop, read from the browser's User-Agent.",
         suggestions=("Mobile", "Tablet", "Desktop"),
     ),
     PresetAttribute(
-        "OPERATING_SYSTEM", "Operating system", STRING,
+        "OPERATING_SYSTEM",
+        "Operating system",
+        STRING,
         "MacOS, Windows, Android, iOS, Linux, ChromeOS or Other, read from the User-Agent.",
         suggestions=("MacOS", "Windows", "Android", "iOS", "Linux", "ChromeOS", "Other"),
     ),
     PresetAttribute(
-        "QUERY_PARAMETERS", "Query parameters", OBJECT,
+        "QUERY_PARAMETERS",
+        "Query parameters",
+        OBJECT,
         "The query parameters of the page the visitor is on (e.g. utm_source=newsletter).",
     ),
-    PresetAttribute("REFERRER", "Referrer", STRING, "The URL the request came from (its Referer header)."),
+    PresetAttribute(
+        "REFERRER", "Referrer", STRING, "The URL the request came from (its Referer header)."
+    ),
     PresetAttribute("DATE_AND_TIME", "Date and time", DATE, "The time of the visit, in UTC."),
 )
 PRESETS_BY_REF = {preset.ref: preset for preset in PRESET_ATTRIBUTES}
@@ -134,9 +148,13 @@ CONDITIONS = {
         Condition("STRING_STARTS_WITH", "starts with", "StringMatchOptions", frozenset({STRING})),
         Condition("STRING_ENDS_WITH", "ends with", "StringMatchOptions", frozenset({STRING})),
         Condition("STRING_IN_LIST", "is any of", "StringListMatchOptions", frozenset({STRING})),
-        Condition("STRING_MATCHES_REGEX", "matches pattern", "RegexMatchOptions", frozenset({STRING})),
+        Condition(
+            "STRING_MATCHES_REGEX", "matches pattern", "RegexMatchOptions", frozenset({STRING})
+        ),
         Condition("NUMBER_EQUAL_TO", "equals", "NumberMatchOptions", frozenset({NUMBER})),
-        Condition("NUMBER_GREATER_THAN", "is greater than", "NumberMatchOptions", frozenset({NUMBER})),
+        Condition(
+            "NUMBER_GREATER_THAN", "is greater than", "NumberMatchOptions", frozenset({NUMBER})
+        ),
         Condition("NUMBER_LESS_THAN", "is less than", "NumberMatchOptions", frozenset({NUMBER})),
         Condition("NUMBER_BETWEEN", "is between", "NumberRangeMatchOptions", frozenset({NUMBER})),
         Condition("IS_TRUE", "is true", None, frozenset({BOOLEAN})),

@@ -246,21 +246,26 @@ def _rule_closure(test, in_presets, key, invert):
     # Four shapes so that evaluating a rule is one dict lookup and one call.
     if in_presets:
         if invert:
+
             def rule(presets, custom):
                 value = presets.get(key)
                 return value is None or not test(value)
         else:
+
             def rule(presets, custom):
                 value = presets.get(key)
                 return value is not None and test(value)
     elif invert:
+
         def rule(presets, custom):
             value = custom.get(key)
             return value is None or not test(value)
     else:
+
         def rule(presets, custom):
             value = custom.get(key)
             return value is not None and test(value)
+
     return rule
 
 
@@ -357,9 +362,14 @@ def _build(node, path, attributes_by_uid, depth=1):
         combination = node.get("combinationType")
         rules = node.get("rules")
         if combination not in (catalog.AND, catalog.OR) or not isinstance(rules, list) or not rules:
-            raise CompileError(f"{path or 'definition'}: a group needs AND or OR and at least one rule.")
+            raise CompileError(
+                f"{path or 'definition'}: a group needs AND or OR and at least one rule."
+            )
         rules_path = join(path, "rules")
-        children = [_build(child, index(rules_path, i), attributes_by_uid, depth + 1) for i, child in enumerate(rules)]
+        children = [
+            _build(child, index(rules_path, i), attributes_by_uid, depth + 1)
+            for i, child in enumerate(rules)
+        ]
         return _Group(path, node, combination, children)
     if kind != catalog.RULE:
         raise CompileError(f"{path or 'definition'}: unknown __type {kind!r}.")
@@ -451,7 +461,7 @@ def _trace(compiled, visitor):
         if trace.result != result:
             result = trace.result
             break
-    for child in compiled.children[len(children):]:
+    for child in compiled.children[len(children) :]:
         children.append(_skipped(child))
     return Trace(compiled.path, "group", result, compiled.group, children=children)
 
@@ -459,7 +469,13 @@ def _trace(compiled, visitor):
 def _skipped(compiled):
     if isinstance(compiled, _Rule):
         return Trace(compiled.path, "rule", None, compiled.rule)
-    return Trace(compiled.path, "group", None, compiled.group, children=[_skipped(c) for c in compiled.children])
+    return Trace(
+        compiled.path,
+        "group",
+        None,
+        compiled.group,
+        children=[_skipped(c) for c in compiled.children],
+    )
 
 
 def _mark_decisive(trace):
@@ -469,7 +485,7 @@ def _mark_decisive(trace):
     is_or = trace.node.get("combinationType") == catalog.OR
     short_circuit = trace.result is is_or
     evaluated = [child for child in trace.children if child.result is not None]
-    for child in (evaluated[-1:] if short_circuit else evaluated):
+    for child in evaluated[-1:] if short_circuit else evaluated:
         _mark_decisive(child)
 
 

@@ -24,14 +24,30 @@ from django.utils.datastructures import CaseInsensitiveMapping
 
 DEFAULT_GEO_HEADERS = {
     "COUNTRY": [
-        "CF-IPCountry", "CloudFront-Viewer-Country", "X-Vercel-IP-Country", "X-AppEngine-Country",
-        "Fastly-Geo-Country", "X-Country", "X-Country-Code",
+        "CF-IPCountry",
+        "CloudFront-Viewer-Country",
+        "X-Vercel-IP-Country",
+        "X-AppEngine-Country",
+        "Fastly-Geo-Country",
+        "X-Country",
+        "X-Country-Code",
     ],
     "REGION": [
-        "CF-Region-Code", "CloudFront-Viewer-Country-Region", "X-Vercel-IP-Country-Region",
-        "X-AppEngine-Region", "Fastly-Geo-Region", "X-Region",
+        "CF-Region-Code",
+        "CloudFront-Viewer-Country-Region",
+        "X-Vercel-IP-Country-Region",
+        "X-AppEngine-Region",
+        "Fastly-Geo-Region",
+        "X-Region",
     ],
-    "CITY": ["CF-IPCity", "CloudFront-Viewer-City", "X-Vercel-IP-City", "X-AppEngine-City", "Fastly-Geo-City", "X-City"],
+    "CITY": [
+        "CF-IPCity",
+        "CloudFront-Viewer-City",
+        "X-Vercel-IP-City",
+        "X-AppEngine-City",
+        "Fastly-Geo-City",
+        "X-City",
+    ],
 }
 
 MAX_USER_AGENT = 1024
@@ -41,9 +57,30 @@ MAX_GEO_VALUE = 100
 # Cloudflare's "unknown" and "Tor" pseudo-countries, and App Engine's "unknown".
 UNKNOWN_COUNTRIES = {"XX", "T1", "ZZ"}
 
-_TABLET_DEVICES = ("ipad", "kindle", "playbook", "galaxy tab", "xoom", "nexus 7", "nexus 9", "nexus 10", "tablet")
-_MOBILE_OS = {"ios", "android", "windows phone", "blackberry os", "blackberry tablet os", "symbian os",
-              "firefox os", "kaios", "tizen", "harmonyos", "sailfish"}
+_TABLET_DEVICES = (
+    "ipad",
+    "kindle",
+    "playbook",
+    "galaxy tab",
+    "xoom",
+    "nexus 7",
+    "nexus 9",
+    "nexus 10",
+    "tablet",
+)
+_MOBILE_OS = {
+    "ios",
+    "android",
+    "windows phone",
+    "blackberry os",
+    "blackberry tablet os",
+    "symbian os",
+    "firefox os",
+    "kaios",
+    "tizen",
+    "harmonyos",
+    "sailfish",
+}
 
 
 def geo_headers():
@@ -54,7 +91,10 @@ def _lookup(headers):
     """A case-insensitive ``get`` for Django's ``request.headers`` or a plain dict."""
     if isinstance(headers, CaseInsensitiveMapping):
         return headers.get
-    lowered = {str(name).lower(): value for name, value in (headers.items() if isinstance(headers, Mapping) else headers)}
+    lowered = {
+        str(name).lower(): value
+        for name, value in (headers.items() if isinstance(headers, Mapping) else headers)
+    }
     return lambda name, default=None: lowered.get(name.lower(), default)
 
 
@@ -92,8 +132,24 @@ def _operating_system(os_family):
         return "iOS"
     if name in ("chrome os", "chromeos"):
         return "ChromeOS"
-    if name in ("linux", "ubuntu", "debian", "fedora", "red hat", "suse", "opensuse", "arch linux", "gentoo",
-                "mint", "linux mint", "kubuntu", "xubuntu", "centos", "mandriva", "slackware"):
+    if name in (
+        "linux",
+        "ubuntu",
+        "debian",
+        "fedora",
+        "red hat",
+        "suse",
+        "opensuse",
+        "arch linux",
+        "gentoo",
+        "mint",
+        "linux mint",
+        "kubuntu",
+        "xubuntu",
+        "centos",
+        "mandriva",
+        "slackware",
+    ):
         return "Linux"
     return "Other"
 
@@ -106,7 +162,9 @@ def query_parameters(page_url):
     for name, value in parse_qsl("&".join(pairs), keep_blank_values=True):
         if name in parameters:
             previous = parameters[name]
-            parameters[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            parameters[name] = (
+                [*previous, value] if isinstance(previous, list) else [previous, value]
+            )
         else:
             parameters[name] = value
     return parameters

@@ -23,7 +23,13 @@ DEFAULT_LIST_VALUES = 100
 MAX_ERRORS = 100
 
 _GROUP_FIELDS = ("__type", "combinationType", "rules")
-_RULE_FIELDS = ("__type", "attribute", "attributeMatchCondition", "attributeMatchOptions", "invertCondition")
+_RULE_FIELDS = (
+    "__type",
+    "attribute",
+    "attributeMatchCondition",
+    "attributeMatchOptions",
+    "invertCondition",
+)
 _REFERENCE_FIELDS = ("__type", "ref")
 
 
@@ -48,7 +54,10 @@ def index(path, position):
 
 def prefixed(field_errors, prefix):
     """Field errors under ``prefix``: the Management API reports them as ``definition.…``."""
-    return {(f"{prefix}.{path}" if path else prefix): messages for path, messages in field_errors.items()}
+    return {
+        (f"{prefix}.{path}" if path else prefix): messages
+        for path, messages in field_errors.items()
+    }
 
 
 class AttributeInfo:
@@ -63,11 +72,15 @@ def attribute_index(attributes):
     ``name``, ``type``) or from a mapping ``{uid: type}``."""
     if isinstance(attributes, Mapping):
         return {
-            uid: value if isinstance(value, AttributeInfo) else AttributeInfo(uid, getattr(value, "name", uid),
-                                                                              getattr(value, "type", value))
+            uid: value
+            if isinstance(value, AttributeInfo)
+            else AttributeInfo(uid, getattr(value, "name", uid), getattr(value, "type", value))
             for uid, value in attributes.items()
         }
-    return {attribute.uid: AttributeInfo(attribute.uid, attribute.name, attribute.type) for attribute in attributes}
+    return {
+        attribute.uid: AttributeInfo(attribute.uid, attribute.name, attribute.type)
+        for attribute in attributes
+    }
 
 
 class _Validator:
@@ -103,7 +116,10 @@ class _Validator:
             self.error(rules_path, "A group needs a list of rules.")
             return None
         if not rules:
-            self.error(rules_path, "Add at least one rule." if depth == 1 else "A group needs at least one rule.")
+            self.error(
+                rules_path,
+                "Add at least one rule." if depth == 1 else "A group needs at least one rule.",
+            )
             return None
         children = []
         for position, child in enumerate(rules):
@@ -114,7 +130,10 @@ class _Validator:
 
     def node(self, node, path, depth):
         if not isinstance(node, dict):
-            self.error(path, "Expected a rule or a group (an object whose __type is Rule or RuleCombination).")
+            self.error(
+                path,
+                "Expected a rule or a group (an object whose __type is Rule or RuleCombination).",
+            )
             return None
         kind = node.get("__type")
         if kind == catalog.GROUP:
@@ -133,10 +152,14 @@ class _Validator:
             return None
         self.unknown_fields(node, _RULE_FIELDS, path)
         attribute = self.attribute(node.get("attribute"), join(path, "attribute"))
-        condition = self.condition(node.get("attributeMatchCondition"), attribute, join(path, "attributeMatchCondition"))
+        condition = self.condition(
+            node.get("attributeMatchCondition"), attribute, join(path, "attributeMatchCondition")
+        )
         options = None
         if condition is not None:
-            options = self.options(node.get("attributeMatchOptions"), condition, join(path, "attributeMatchOptions"))
+            options = self.options(
+                node.get("attributeMatchOptions"), condition, join(path, "attributeMatchOptions")
+            )
         invert = node.get("invertCondition", False)
         if not isinstance(invert, bool):
             self.error(join(path, "invertCondition"), "Use true or false.")
@@ -156,7 +179,9 @@ class _Validator:
             self.error(path, "Select an attribute.")
             return None
         if not isinstance(reference, dict):
-            self.error(path, "An attribute is a PresetAttributeReference or a CustomAttributeReference.")
+            self.error(
+                path, "An attribute is a PresetAttributeReference or a CustomAttributeReference."
+            )
             return None
         self.unknown_fields(reference, _REFERENCE_FIELDS, path)
         kind, ref = reference.get("__type"), reference.get("ref")
@@ -169,10 +194,15 @@ class _Validator:
         if kind == catalog.CUSTOM_REFERENCE:
             info = self.attributes.get(ref) if isinstance(ref, str) else None
             if info is None:
-                self.error(join(path, "ref"), f"Unknown attribute: this project has no custom attribute “{ref}”.")
+                self.error(
+                    join(path, "ref"),
+                    f"Unknown attribute: this project has no custom attribute “{ref}”.",
+                )
                 return None
             return catalog.custom_reference(info.uid), info.type, info.name
-        self.error(join(path, "__type"), "Use PresetAttributeReference or CustomAttributeReference.")
+        self.error(
+            join(path, "__type"), "Use PresetAttributeReference or CustomAttributeReference."
+        )
         return None
 
     def condition(self, name, attribute, path):
@@ -213,7 +243,9 @@ class _Validator:
         normalized = {"__type": expected.name}
         valid = True
         for option in expected.fields:
-            value = getattr(self, f"_{option.kind}")(options.get(option.name), join(path, option.name))
+            value = getattr(self, f"_{option.kind}")(
+                options.get(option.name), join(path, option.name)
+            )
             if value is None:
                 valid = False
             normalized[option.name] = value
@@ -228,9 +260,15 @@ class _Validator:
         if strict:
             low, high = parse_datetime(low), parse_datetime(high)
             if not low < high:
-                self.error(join(path, high_name), f"“{labels[high_name]}” must be after “{labels[low_name]}”.")
+                self.error(
+                    join(path, high_name),
+                    f"“{labels[high_name]}” must be after “{labels[low_name]}”.",
+                )
         elif high < low:
-            self.error(join(path, high_name), f"“{labels[high_name]}” must not be less than “{labels[low_name]}”.")
+            self.error(
+                join(path, high_name),
+                f"“{labels[high_name]}” must not be less than “{labels[low_name]}”.",
+            )
 
     def _string(self, value, path):
         if value is None:
@@ -252,7 +290,9 @@ class _Validator:
 
     def _string_list(self, values, path):
         if not isinstance(values, list):
-            self.error(path, "Enter at least one value." if values is None else "Enter a list of values.")
+            self.error(
+                path, "Enter at least one value." if values is None else "Enter a list of values."
+            )
             return None
         if not values:
             self.error(path, "Enter at least one value.")
@@ -260,9 +300,15 @@ class _Validator:
         if len(values) > self.limits["list_values"]:
             self.error(path, f"Use at most {self.limits['list_values']} values.")
             return None
-        checked = [self._string(value, index(path, position)) for position, value in enumerate(values)]
+        checked = [
+            self._string(value, index(path, position)) for position, value in enumerate(values)
+        ]
         # Items are compared without their surrounding space, so they are stored without it.
-        return None if any(value is None for value in checked) else [value.strip() for value in checked]
+        return (
+            None
+            if any(value is None for value in checked)
+            else [value.strip() for value in checked]
+        )
 
     def _pattern(self, pattern, path):
         pattern = self._string(pattern, path)
@@ -276,7 +322,11 @@ class _Validator:
         return pattern
 
     def _number(self, value, path):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             self.error(path, "Enter a number.")
             return None
         return value

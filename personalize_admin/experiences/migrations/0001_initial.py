@@ -2,169 +2,425 @@
 
 import django.db.models.deletion
 import django.db.models.functions.text
-import personalize_admin.core.models
-import personalize_admin.core.uids
-import personalize_admin.experiences.models
 from django.conf import settings
 from django.db import migrations, models
 
+import personalize_admin.core.models
+import personalize_admin.core.uids
+import personalize_admin.experiences.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audiences', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("audiences", "0001_initial"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Variant',
+            name="Variant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('short_uid', models.CharField(max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('audience_combination', models.CharField(choices=[('AND', 'Match All'), ('OR', 'Match Any')], default='AND', max_length=3)),
-                ('traffic_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("short_uid", models.CharField(max_length=10)),
+                ("name", models.CharField(max_length=200)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "audience_combination",
+                    models.CharField(
+                        choices=[("AND", "Match All"), ("OR", "Match Any")],
+                        default="AND",
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "traffic_percent",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True),
+                ),
             ],
             options={
-                'ordering': ['version', 'position', 'pk'],
+                "ordering": ["version", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Experience',
+            name="Experience",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('uid', personalize_admin.core.models.UidField(default=personalize_admin.core.uids.new_uid, editable=False, max_length=24, unique=True)),
-                ('short_uid', models.CharField(editable=False, max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('type', models.CharField(choices=[('SEGMENTED', 'Segmented'), ('AB_TEST', 'A/B Test')], max_length=10)),
-                ('priority', models.PositiveIntegerField(default=1)),
-                ('seed', models.CharField(default=personalize_admin.experiences.models.new_seed, editable=False, max_length=32)),
-                ('next_variant_short_uid', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='experiences', to='projects.project')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tags', models.ManyToManyField(blank=True, related_name='experiences', to='experiences.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "uid",
+                    personalize_admin.core.models.UidField(
+                        default=personalize_admin.core.uids.new_uid,
+                        editable=False,
+                        max_length=24,
+                        unique=True,
+                    ),
+                ),
+                ("short_uid", models.CharField(editable=False, max_length=10)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("SEGMENTED", "Segmented"), ("AB_TEST", "A/B Test")], max_length=10
+                    ),
+                ),
+                ("priority", models.PositiveIntegerField(default=1)),
+                (
+                    "seed",
+                    models.CharField(
+                        default=personalize_admin.experiences.models.new_seed,
+                        editable=False,
+                        max_length=32,
+                    ),
+                ),
+                ("next_variant_short_uid", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="experiences",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="experiences", to="experiences.tag"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['priority', 'pk'],
+                "ordering": ["priority", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='VariantAudience',
+            name="VariantAudience",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('audience', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='variant_links', to='audiences.audience')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audience_links', to='experiences.variant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "audience",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="variant_links",
+                        to="audiences.audience",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audience_links",
+                        to="experiences.variant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['variant', 'position', 'pk'],
+                "ordering": ["variant", "position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='variant',
-            name='audiences',
-            field=models.ManyToManyField(blank=True, related_name='variants', through='experiences.VariantAudience', to='audiences.audience'),
+            model_name="variant",
+            name="audiences",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="variants",
+                through="experiences.VariantAudience",
+                to="audiences.audience",
+            ),
         ),
         migrations.CreateModel(
-            name='Version',
+            name="Version",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('uid', personalize_admin.core.models.UidField(default=personalize_admin.core.uids.new_uid, editable=False, max_length=24, unique=True)),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('DRAFT', 'Draft'), ('ACTIVE', 'Active'), ('PAUSED', 'Paused'), ('ARCHIVED', 'Archived')], default='DRAFT', max_length=10)),
-                ('distribution_type', models.CharField(choices=[('EQUAL', 'Equal split'), ('CUSTOM', 'Custom percentages')], default='EQUAL', max_length=10)),
-                ('target_group', models.CharField(choices=[('EVERYONE', 'Everyone'), ('SELECTIVE', 'Selective')], default='EVERYONE', max_length=10)),
-                ('targeting_combination', models.CharField(choices=[('AND', 'Match All'), ('OR', 'Match Any')], default='AND', max_length=3)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('activated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('archived_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('experience', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='experiences.experience')),
-                ('paused_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('targeting_audiences', models.ManyToManyField(blank=True, related_name='targeted_by_versions', to='audiences.audience')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "uid",
+                    personalize_admin.core.models.UidField(
+                        default=personalize_admin.core.uids.new_uid,
+                        editable=False,
+                        max_length=24,
+                        unique=True,
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("DRAFT", "Draft"),
+                            ("ACTIVE", "Active"),
+                            ("PAUSED", "Paused"),
+                            ("ARCHIVED", "Archived"),
+                        ],
+                        default="DRAFT",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "distribution_type",
+                    models.CharField(
+                        choices=[("EQUAL", "Equal split"), ("CUSTOM", "Custom percentages")],
+                        default="EQUAL",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "target_group",
+                    models.CharField(
+                        choices=[("EVERYONE", "Everyone"), ("SELECTIVE", "Selective")],
+                        default="EVERYONE",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "targeting_combination",
+                    models.CharField(
+                        choices=[("AND", "Match All"), ("OR", "Match Any")],
+                        default="AND",
+                        max_length=3,
+                    ),
+                ),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "experience",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="experiences.experience",
+                    ),
+                ),
+                (
+                    "paused_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "targeting_audiences",
+                    models.ManyToManyField(
+                        blank=True, related_name="targeted_by_versions", to="audiences.audience"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['experience', '-number'],
+                "ordering": ["experience", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='variant',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='experiences.version'),
+            model_name="variant",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="variants",
+                to="experiences.version",
+            ),
         ),
         migrations.CreateModel(
-            name='Metric',
+            name="Metric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='metrics', to='audiences.event')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='metrics', to='experiences.version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="metrics",
+                        to="audiences.event",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="metrics",
+                        to="experiences.version",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'position', 'pk'],
+                "ordering": ["version", "position", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='tag_unique_in_project'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="tag_unique_in_project"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='experience',
-            constraint=models.UniqueConstraint(fields=('project', 'short_uid'), name='experience_short_uid_unique'),
+            model_name="experience",
+            constraint=models.UniqueConstraint(
+                fields=("project", "short_uid"), name="experience_short_uid_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='experience',
-            constraint=models.UniqueConstraint(models.F('project'), django.db.models.functions.text.Lower('name'), name='experience_name_unique_in_project'),
+            model_name="experience",
+            constraint=models.UniqueConstraint(
+                models.F("project"),
+                django.db.models.functions.text.Lower("name"),
+                name="experience_name_unique_in_project",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variantaudience',
-            constraint=models.UniqueConstraint(fields=('variant', 'audience'), name='variant_audience_unique'),
+            model_name="variantaudience",
+            constraint=models.UniqueConstraint(
+                fields=("variant", "audience"), name="variant_audience_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='version',
-            constraint=models.UniqueConstraint(fields=('experience', 'number'), name='version_number_unique'),
+            model_name="version",
+            constraint=models.UniqueConstraint(
+                fields=("experience", "number"), name="version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='version',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'DRAFT')), fields=('experience',), name='experience_at_most_one_draft'),
+            model_name="version",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "DRAFT")),
+                fields=("experience",),
+                name="experience_at_most_one_draft",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='version',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('ACTIVE', 'PAUSED'))), fields=('experience',), name='experience_at_most_one_live_version'),
+            model_name="version",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("ACTIVE", "PAUSED"))),
+                fields=("experience",),
+                name="experience_at_most_one_live_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.UniqueConstraint(fields=('version', 'short_uid'), name='variant_short_uid_unique_in_version'),
+            model_name="variant",
+            constraint=models.UniqueConstraint(
+                fields=("version", "short_uid"), name="variant_short_uid_unique_in_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='metric',
-            constraint=models.UniqueConstraint(fields=('version', 'event'), name='metric_event_unique'),
+            model_name="metric",
+            constraint=models.UniqueConstraint(
+                fields=("version", "event"), name="metric_event_unique"
+            ),
         ),
     ]

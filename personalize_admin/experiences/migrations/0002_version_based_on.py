@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiences', '0001_initial'),
+        ("experiences", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='version',
-            name='based_on',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='experiences.version'),
+            model_name="version",
+            name="based_on",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="experiences.version",
+            ),
         ),
     ]

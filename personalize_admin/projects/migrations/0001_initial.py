@@ -2,14 +2,14 @@
 
 import django.db.models.deletion
 import django.db.models.functions.text
-import personalize_admin.core.models
-import personalize_admin.core.uids
 from django.conf import settings
 from django.db import migrations, models
 
+import personalize_admin.core.models
+import personalize_admin.core.uids
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,46 +18,113 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('uid', personalize_admin.core.models.UidField(default=personalize_admin.core.uids.new_uid, editable=False, max_length=24, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('next_experience_short_uid', models.PositiveIntegerField(default=0, editable=False)),
-                ('live_config_revision', models.PositiveBigIntegerField(default=0, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "uid",
+                    personalize_admin.core.models.UidField(
+                        default=personalize_admin.core.uids.new_uid,
+                        editable=False,
+                        max_length=24,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                (
+                    "next_experience_short_uid",
+                    models.PositiveIntegerField(default=0, editable=False),
+                ),
+                ("live_config_revision", models.PositiveBigIntegerField(default=0, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': [django.db.models.functions.text.Lower('name')],
-                'permissions': [('edit_content', "Can edit the project's content"), ('manage_members', "Can manage the project's members")],
-                'default_permissions': ('add', 'change', 'delete', 'view'),
+                "ordering": [django.db.models.functions.text.Lower("name")],
+                "permissions": [
+                    ("edit_content", "Can edit the project's content"),
+                    ("manage_members", "Can manage the project's members"),
+                ],
+                "default_permissions": ("add", "change", "delete", "view"),
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('OWNER', 'Owner'), ('MEMBER', 'Member')], default='MEMBER', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='project_memberships', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("OWNER", "Owner"), ("MEMBER", "Member")],
+                        default="MEMBER",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="project_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'user__username'],
+                "ordering": ["project", "user__username"],
             },
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='project_name_unique_ci'),
+            model_name="project",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"), name="project_name_unique_ci"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('project', 'user'), name='membership_unique_user'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("project", "user"), name="membership_unique_user"
+            ),
         ),
     ]

@@ -29,7 +29,8 @@ class Command(BaseCommand):
     def handle(self, *args, username, password, **options):
         User = get_user_model()
         user, created = User.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@example.com", "is_staff": True, "is_superuser": True}
+            username=username,
+            defaults={"email": f"{username}@example.com", "is_staff": True, "is_superuser": True},
         )
         if created:
             user.set_password(password)
