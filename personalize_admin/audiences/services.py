@@ -369,7 +369,7 @@ def event_usages(event):
     """Draft and live versions whose metrics use ``event``, with their experiences."""
     return list(
         Version.objects.filter(status__in=IN_USE_STATUSES, metrics__event=event)
-        .select_related("experience")
+        .select_related("experience__project")
         .distinct()
         .order_by("experience__priority", "experience__pk", "number")
     )
@@ -425,7 +425,7 @@ def audience_usages(audience):
     versions = (
         Version.objects.filter(status__in=IN_USE_STATUSES)
         .filter(Q(variants__audience_links__audience=audience) | Q(targeting_audiences=audience))
-        .select_related("experience")
+        .select_related("experience__project")
         .distinct()
         .order_by("experience__priority", "experience__pk", "-number")
     )

@@ -196,12 +196,13 @@ def test_editor_of_another_project_or_deleted_audience_is_404(member_client, pro
 
 def test_editor_warns_about_experiences_using_it_before_and_after_saving(member_client, project):
     audience = AudienceFactory(project=project, name="US visitors")
-    version_using(audience, status="ACTIVE", name="Homepage hero")
+    hero = version_using(audience, status="ACTIVE", name="Homepage hero").experience
     version_using(audience, status="DRAFT", via="targeting", name="Checkout test")
     edit = url("edit", project, audience.uid)
     content = member_client.get(edit).content.decode()
     assert "This audience is used by 2 experiences." in content
-    assert "Homepage hero" in content and "Checkout test" in content
+    assert f'href="{hero.get_absolute_url()}">Homepage hero</a>' in content
+    assert "Checkout test" in content
     assert '<span class="tag tag--success">Active</span>' in content and ">Draft</span>" in content
 
     response = member_client.post(
