@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "corsheaders",
     "guardian",
     "rest_framework",
     "drf_spectacular",
@@ -116,6 +117,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -325,4 +327,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Edge API (``/edge``): public, called from any site's browser by the Personalize
+# Edge SDK. CORS applies to it alone; the SDK sends no credentials.
+CORS_URLS_REGEX = r"^/edge/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "PATCH", "POST", "OPTIONS"]
+CORS_ALLOW_HEADERS = [
+    "content-type",
+    "x-project-uid",
+    "x-cs-personalize-user-uid",
+    "x-live-attributes",
+    "x-page-url",
+    "x-user-agent",
+    "x-forwarded-for",
+    "x-lytics-id-field",
+    "x-lytics-id-value",
+]
+CORS_EXPOSE_HEADERS = ["X-CS-Personalize-User-Uid"]
+CORS_PREFLIGHT_MAX_AGE = 86400
+
+# Edge API limits (see personalize_admin/edge/protocol.py for every key).
+PERSONALIZE_EDGE = {
+    "max_body_bytes": env_int("EDGE_MAX_BODY_BYTES", 64 * 1024),
+    "max_events_per_request": env_int("EDGE_MAX_EVENTS_PER_REQUEST", 100),
+    "attribution_days": env_int("EDGE_ATTRIBUTION_DAYS", 30),
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("signin/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("edge/", include("personalize_admin.edge.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("personalize_admin.api.urls")),
     path("account/api-tokens/", include("personalize_admin.api.token_urls")),

@@ -1,0 +1,149 @@
+"""Deciding which variant of each live experience a visitor gets.
+
+``decide(snapshot, presets, custom, user_uid, tags=None, trace=None)`` is the
+one decision function: ``GET /edge/manifest`` calls it, and so does the
+"Preview as visitor" page, which passes a ``trace`` list to learn why. It
+follows the rules specification:
+
+- experiences in priority order; with ``tags``, only those carrying one of them;
+- paused → ``None``;
+- segmented → the first variant, in variant order, whose audiences match
+  (Match All: every one, Match Any: at least one), else ``None``;
+- A/B test → ``None`` when a Selective target group leaves the visitor out,
+  else the variant whose bucket range holds ``bucket(experience, user_uid)``.
+
+Each audience is evaluated at most once per call (results are memoized by the
+audience's index in the snapshot), and only when a decision needs it.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from hashlib import blake2b
+
+from .snapshot import BUCKETS
+
+# Outcomes, as the preview names them.
+PAUSED = "paused"
+MATCHED = "matched"
+NO_MATCH = "no_match"
+OUTSIDE_TARGET = "outside_target"
+BUCKETED = "bucketed"
+
+
+def bucket(hash_key, user_uid):
+    """The visitor's bucket (0 … 9,999) in an A/B experience.
+
+    ``hash_key`` is ``"<experience uid>:<seed>:"`` as bytes; BLAKE2b makes the
+    result the same in every process and on every machine (unlike ``hash()``),
+    and 64 bits of it spread over 10,000 buckets with a negligible bias.
+    """
+    digest = blake2b(hash_key + user_uid.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % BUCKETS
+
+
+def _matched(indices, match_all, memo, matchers, presets, custom):
+    """Whether the audiences at ``indices`` match (all of them, or any)."""
+    for index in indices:
+        result = memo[index]
+        if result is None:
+            result = memo[index] = True if matchers[index](presets, custom) else False
+        if result is not match_all:
+            return result
+    return match_all
+
+
+@dataclass
+class Decision:
+    """Why an experience gave the visitor its variant (only built for a ``trace``)."""
+
+    experience: object  # LiveExperience
+    variant: object  # LiveVariant or None
+    outcome: str
+    # Segmented: (variant, matched) for each variant tried, in order.
+    tried: list = field(default_factory=list)
+    # A/B: whether a Selective target group let the visitor in (None: Everyone).
+    in_target: bool | None = None
+    bucket: int | None = None
+    # Audience index → result, for every audience evaluated while deciding.
+    audience_results: dict = field(default_factory=dict)
+
+
+def decide(snapshot, presets, custom, user_uid, tags=None, trace=None):
+    """``[(experience, variant or None)]`` for the visitor, highest priority first.
+
+    ``presets`` and ``custom`` are the visitor's values (see the rules engine),
+    ``tags`` a set of lowercase tag names or ``None`` for all experiences, and
+    ``trace`` an optional list that receives one ``Decision`` per experience.
+    """
+    matchers = snapshot.matchers
+    memo = [None] * len(matchers)
+    decisions = []
+    for experience in snapshot.experiences:
+        if tags is not None and not (experience.tags & tags):
+            continue
+        if experience.status != "ACTIVE":
+            decisions.append((experience, None))
+            if trace is not None:
+                trace.append(Decision(experience, None, PAUSED))
+            continue
+        if experience.bucket_ends:
+            targeting = experience.targeting
+            if targeting is not None and not _matched(
+                targeting[0], targeting[1], memo, matchers, presets, custom
+            ):
+                decisions.append((experience, None))
+                if trace is not None:
+                    trace.append(
+                        _with_audiences(
+                            Decision(experience, None, OUTSIDE_TARGET, in_target=False),
+                            targeting[0],
+                            memo,
+                        )
+                    )
+                continue
+            number = bucket(experience.hash_key, user_uid)
+            chosen = experience.variants[bisect_right(experience.bucket_ends, number)]
+            decisions.append((experience, chosen))
+            if trace is not None:
+                decision = Decision(
+                    experience,
+                    chosen,
+                    BUCKETED,
+                    in_target=None if targeting is None else True,
+                    bucket=number,
+                )
+                trace.append(_with_audiences(decision, targeting[0] if targeting else (), memo))
+            continue
+        chosen = None
+        tried = [] if trace is not None else None
+        for variant in experience.variants:
+            matched = _matched(
+                variant.audiences, variant.match_all, memo, matchers, presets, custom
+            )
+            if tried is not None:
+                tried.append((variant, matched))
+            if matched:
+                chosen = variant
+                break
+        decisions.append((experience, chosen))
+        if trace is not None:
+            decision = Decision(experience, chosen, MATCHED if chosen else NO_MATCH, tried=tried)
+            indices = [index for variant, _ in tried for index in variant.audiences]
+            trace.append(_with_audiences(decision, indices, memo))
+    return decisions
+
+
+def _with_audiences(decision, indices, memo):
+    decision.audience_results = {index: memo[index] for index in indices if memo[index] is not None}
+    return decision
+
+
+def manifest(decisions):
+    """The manifest body for ``decide``'s result, as the SDK reads it."""
+    experiences = []
+    active = {}
+    for experience, variant in decisions:
+        short_uid = variant.short_uid if variant is not None else None
+        experiences.append({"shortUid": experience.short_uid, "activeVariantShortUid": short_uid})
+        active[experience.short_uid] = short_uid
+    return {"experiences": experiences, "activeVariants": active}

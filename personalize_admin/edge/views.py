@@ -1,0 +1,145 @@
+"""The Edge API under ``/edge``, as ``@contentstack/personalize-edge-sdk`` speaks it.
+
+Public by design: no login, no CSRF (no cookie grants anything here), CORS
+for any origin (see ``CORS_*`` in the settings). Every answer is JSON; every
+refusal is ``{"error": "<code>", "message": "…"}`` with a 4xx and changes
+nothing; an unreachable database answers 503. Every answer carries the
+visitor's ``X-CS-Personalize-User-Uid``, generated when the client has none.
+"""
+
+import json
+import logging
+from functools import wraps
+
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from . import protocol, services
+from .decisions import decide
+from .decisions import manifest as manifest_body
+from .errors import EdgeError
+from .snapshot import ConfigurationChanging
+
+logger = logging.getLogger(__name__)
+
+
+def _json(body, status=200, user_uid=None):
+    response = HttpResponse(
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        content_type="application/json",
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    if user_uid is not None:
+        response[protocol.USER_UID_HEADER] = user_uid
+    return response
+
+
+def edge_endpoint(*methods):
+    """Method check, JSON errors and the 503 for an unreachable database."""
+
+    def decorator(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request):
+            if request.method not in methods:
+                response = _json(
+                    {
+                        "error": "personalize.EDGE.METHOD_NOT_ALLOWED",
+                        "message": f"Use {' or '.join(methods)} on this endpoint.",
+                    },
+                    status=405,
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request)
+            except EdgeError as error:
+                return _json(error.as_body(), status=error.status)
+            except (DatabaseError, ConfigurationChanging):
+                logger.exception("The Edge API could not reach the database.")
+                response = _json(
+                    {
+                        "error": "personalize.EDGE.UNAVAILABLE",
+                        "message": "Personalization is unavailable for a moment; try again.",
+                    },
+                    status=503,
+                )
+                response["Retry-After"] = "5"
+                return response
+
+        return wrapper
+
+    return decorator
+
+
+@edge_endpoint("GET")
+def ping(request):
+    """A view that does nothing: the benchmark's baseline and a liveness probe."""
+    return _json({"status": "ok"})
+
+
+@edge_endpoint("GET")
+def manifest(request):
+    project_uid = protocol.project_uid(request)
+    user_uid, _new = protocol.user_uid(request)
+    live = protocol.live_attributes(request)
+    tags = protocol.tags(request)
+    snapshot, stored = services.manifest_context(project_uid, user_uid)
+    presets = protocol.request_presets(request, snapshot.presets_used, timezone.now())
+    custom = {**stored, **live} if live else stored
+    decisions = decide(snapshot, presets, custom, user_uid, tags)
+    return _json(manifest_body(decisions), user_uid=user_uid)
+
+
+@edge_endpoint("PATCH")
+def user_attributes(request):
+    project_uid = protocol.project_uid(request)
+    user_uid, _new = protocol.user_uid(request)
+    values = protocol.json_body(request)
+    project_id = services.project_id(project_uid)
+    attributes = services.set_attributes(project_id=project_id, user_uid=user_uid, values=values)
+    return _json({"userUid": user_uid, "attributes": attributes}, user_uid=user_uid)
+
+
+@edge_endpoint("POST")
+def merge_user_attributes(request):
+    project_uid = protocol.project_uid(request)
+    body = protocol.json_body(request)
+    if not isinstance(body, dict):
+        raise EdgeError(
+            400,
+            "personalize.EDGE.INVALID_BODY",
+            'Send {"sourceUserUid": "…", "targetUserUid": "…"}.',
+        )
+    uids = {}
+    for name in ("sourceUserUid", "targetUserUid"):
+        value = body.get(name)
+        uid = protocol.clean_user_uid(value, what=name) if isinstance(value, str) else None
+        if uid is None:
+            raise EdgeError(
+                400, "personalize.EDGE.INVALID_BODY", f"Send the {name} as a non-empty string."
+            )
+        uids[name] = uid
+    project_id = services.project_id(project_uid)
+    attributes = services.merge_visitors(
+        project_id=project_id,
+        source_user_uid=uids["sourceUserUid"],
+        target_user_uid=uids["targetUserUid"],
+    )
+    return _json(
+        {"userUid": uids["targetUserUid"], "attributes": attributes},
+        user_uid=uids["targetUserUid"],
+    )
+
+
+@edge_endpoint("POST")
+def events(request):
+    project_uid = protocol.project_uid(request)
+    user_uid, _new = protocol.user_uid(request)
+    payload = protocol.json_body(request)
+    snapshot = services.project_snapshot(project_uid)
+    recorded = services.ingest_events(snapshot=snapshot, user_uid=user_uid, payload=payload)
+    return _json({"recorded": len(recorded)}, user_uid=user_uid)
