@@ -163,7 +163,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while one writer commits; IMMEDIATE takes the
     # write lock when a transaction starts, so concurrent writers queue instead
     # of failing with "database is locked" halfway through.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections close after each request unless DB_CONN_MAX_AGE says otherwise:
+    # opening one costs about a millisecond, which a single-threaded worker
+    # (gunicorn's sync workers) can save by keeping its connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",

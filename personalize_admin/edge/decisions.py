@@ -138,8 +138,25 @@ def _with_audiences(decision, indices, memo):
     return decision
 
 
+def manifest_json(decisions):
+    """The manifest body for ``decide``'s result as JSON text, as the SDK reads it:
+    ``{"experiences": [{"shortUid", "activeVariantShortUid"}…], "activeVariants": {…}}``.
+
+    Written from fragments the snapshot prepared (``json_entry``, ``json_key``,
+    ``json_short_uid``): the same text ``json.dumps(manifest(decisions))``
+    gives, several times faster than encoding dictionaries per request.
+    """
+    entries = []
+    active = []
+    for experience, variant in decisions:
+        value = variant.json_short_uid if variant is not None else "null"
+        entries.append(experience.json_entry + value + "}")
+        active.append(experience.json_key + value)
+    return '{"experiences":[' + ",".join(entries) + '],"activeVariants":{' + ",".join(active) + "}}"
+
+
 def manifest(decisions):
-    """The manifest body for ``decide``'s result, as the SDK reads it."""
+    """The manifest body for ``decide``'s result, as a dictionary."""
     experiences = []
     active = {}
     for experience, variant in decisions:

@@ -28,6 +28,7 @@ the project's uid (random and never reused), not its row id, which a test
 database may hand out again after a rollback.
 """
 
+import json
 import logging
 import threading
 import time
@@ -82,6 +83,8 @@ class LiveVariant:
     percent: Decimal | None = None
     bucket_start: int = 0
     bucket_end: int = 0
+    # The short uid as a JSON string, for writing manifests without an encoder.
+    json_short_uid: str = "null"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,9 @@ class LiveExperience:
     bucket_ends: tuple = ()
     hash_key: bytes = b""
     metric_event_ids: tuple = ()
+    # Manifest fragments: '{"shortUid":"3","activeVariantShortUid":' and '"3":'.
+    json_entry: str = ""
+    json_key: str = ""
 
     @property
     def is_ab_test(self):
@@ -267,6 +273,7 @@ def _read_configuration(project_id, project_uid, revision):
                     percent=row["traffic_percent"],
                     bucket_start=ends[position - 1] if is_ab and position else 0,
                     bucket_end=ends[position] if is_ab else 0,
+                    json_short_uid=json.dumps(row["short_uid"]),
                 )
             )
         selective = is_ab and version["target_group"] == TargetGroup.SELECTIVE
@@ -299,6 +306,9 @@ def _read_configuration(project_id, project_uid, revision):
                 bucket_ends=ends,
                 hash_key=f"{uid}:{seed}:".encode(),
                 metric_event_ids=event_ids,
+                json_entry='{"shortUid":%s,"activeVariantShortUid":'
+                % json.dumps(version["experience__short_uid"]),
+                json_key=json.dumps(version["experience__short_uid"]) + ":",
             )
         )
     return Snapshot(

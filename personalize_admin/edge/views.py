@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from . import protocol, services
-from .decisions import decide
-from .decisions import manifest as manifest_body
+from .decisions import decide, manifest_json
 from .errors import EdgeError
 from .snapshot import ConfigurationChanging
 
@@ -26,11 +25,8 @@ logger = logging.getLogger(__name__)
 
 
 def _json(body, status=200, user_uid=None):
-    response = HttpResponse(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
-        content_type="application/json",
-        status=status,
-    )
+    text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+    response = HttpResponse(text, content_type="application/json", status=status)
     response["Cache-Control"] = "no-store"
     if user_uid is not None:
         response[protocol.USER_UID_HEADER] = user_uid
@@ -91,7 +87,7 @@ def manifest(request):
     presets = protocol.request_presets(request, snapshot.presets_used, timezone.now())
     custom = {**stored, **live} if live else stored
     decisions = decide(snapshot, presets, custom, user_uid, tags)
-    return _json(manifest_body(decisions), user_uid=user_uid)
+    return _json(manifest_json(decisions), user_uid=user_uid)
 
 
 @edge_endpoint("PATCH")
