@@ -12,15 +12,17 @@ follows the rules specification:
 - A/B test → ``None`` when a Selective target group leaves the visitor out,
   else the variant whose bucket range holds ``bucket(experience, user_uid)``.
 
-Each audience is evaluated at most once per call (results are memoized by the
-audience's index in the snapshot), and only when a decision needs it.
+The snapshot's audiences are evaluated once per call, all together, by the
+function the snapshot compiled for them (see ``compiler``): rules shared by
+several audiences are evaluated once, and a decision only reads results.
 """
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from hashlib import blake2b
 
-from .snapshot import BUCKETS
+from mmh3 import hash as murmur3
+
+from .buckets import BUCKETS, bucket, hash_seed  # noqa: F401 - the public names
 
 # Outcomes, as the preview names them.
 PAUSED = "paused"
@@ -28,28 +30,6 @@ MATCHED = "matched"
 NO_MATCH = "no_match"
 OUTSIDE_TARGET = "outside_target"
 BUCKETED = "bucketed"
-
-
-def bucket(hash_key, user_uid):
-    """The visitor's bucket (0 … 9,999) in an A/B experience.
-
-    ``hash_key`` is ``"<experience uid>:<seed>:"`` as bytes; BLAKE2b makes the
-    result the same in every process and on every machine (unlike ``hash()``),
-    and 64 bits of it spread over 10,000 buckets with a negligible bias.
-    """
-    digest = blake2b(hash_key + user_uid.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % BUCKETS
-
-
-def _matched(indices, match_all, memo, matchers, presets, custom):
-    """Whether the audiences at ``indices`` match (all of them, or any)."""
-    for index in indices:
-        result = memo[index]
-        if result is None:
-            result = memo[index] = True if matchers[index](presets, custom) else False
-        if result is not match_all:
-            return result
-    return match_all
 
 
 @dataclass
@@ -75,8 +55,7 @@ def decide(snapshot, presets, custom, user_uid, tags=None, trace=None):
     ``tags`` a set of lowercase tag names or ``None`` for all experiences, and
     ``trace`` an optional list that receives one ``Decision`` per experience.
     """
-    matchers = snapshot.matchers
-    memo = [None] * len(matchers)
+    results, groups = snapshot.evaluate(presets, custom)
     decisions = []
     for experience in snapshot.experiences:
         if tags is not None and not (experience.tags & tags):
@@ -88,20 +67,18 @@ def decide(snapshot, presets, custom, user_uid, tags=None, trace=None):
             continue
         if experience.bucket_ends:
             targeting = experience.targeting
-            if targeting is not None and not _matched(
-                targeting[0], targeting[1], memo, matchers, presets, custom
-            ):
+            if targeting is not None and not groups[experience.targeting_group]:
                 decisions.append((experience, None))
                 if trace is not None:
                     trace.append(
                         _with_audiences(
                             Decision(experience, None, OUTSIDE_TARGET, in_target=False),
                             targeting[0],
-                            memo,
+                            results,
                         )
                     )
                 continue
-            number = bucket(experience.hash_key, user_uid)
+            number = murmur3(user_uid, experience.hash_seed, signed=False) % BUCKETS
             chosen = experience.variants[bisect_right(experience.bucket_ends, number)]
             decisions.append((experience, chosen))
             if trace is not None:
@@ -112,14 +89,12 @@ def decide(snapshot, presets, custom, user_uid, tags=None, trace=None):
                     in_target=None if targeting is None else True,
                     bucket=number,
                 )
-                trace.append(_with_audiences(decision, targeting[0] if targeting else (), memo))
+                trace.append(_with_audiences(decision, targeting[0] if targeting else (), results))
             continue
         chosen = None
         tried = [] if trace is not None else None
         for variant in experience.variants:
-            matched = _matched(
-                variant.audiences, variant.match_all, memo, matchers, presets, custom
-            )
+            matched = groups[variant.group]
             if tried is not None:
                 tried.append((variant, matched))
             if matched:
@@ -129,12 +104,12 @@ def decide(snapshot, presets, custom, user_uid, tags=None, trace=None):
         if trace is not None:
             decision = Decision(experience, chosen, MATCHED if chosen else NO_MATCH, tried=tried)
             indices = [index for variant, _ in tried for index in variant.audiences]
-            trace.append(_with_audiences(decision, indices, memo))
+            trace.append(_with_audiences(decision, indices, results))
     return decisions
 
 
-def _with_audiences(decision, indices, memo):
-    decision.audience_results = {index: memo[index] for index in indices if memo[index] is not None}
+def _with_audiences(decision, indices, results):
+    decision.audience_results = {index: results[index] for index in indices}
     return decision
 
 

@@ -52,9 +52,11 @@ from personalize_admin.experiences.models import (
 )
 from personalize_admin.projects.models import Project
 
+from .buckets import BUCKETS, hash_seed
+from .compiler import compile_audiences
+
 logger = logging.getLogger(__name__)
 
-BUCKETS = 10_000
 MAX_BUILD_ATTEMPTS = 5
 
 
@@ -67,7 +69,7 @@ class LiveAudience:
     id: int
     uid: str
     name: str
-    compiled: object  # CompiledDefinition, or None when it cannot be compiled
+    compiled: object  # CompiledDefinition (for explanations), or None when it cannot be compiled
     error: str = ""
 
 
@@ -80,6 +82,7 @@ class LiveVariant:
     audiences: tuple = ()
     match_all: bool = True
     # A/B: the share of traffic and the bucket range [start, end) it takes.
+    group: int = -1  # segmented: where ``evaluate`` reports whether the audiences match
     percent: Decimal | None = None
     bucket_start: int = 0
     bucket_end: int = 0
@@ -103,9 +106,10 @@ class LiveExperience:
     variants_by_short_uid: dict
     # A/B: (audience indices, match_all) for a Selective target group, else None.
     targeting: tuple | None = None
+    targeting_group: int = -1
     # A/B: the first bucket past each variant's range, in variant order.
     bucket_ends: tuple = ()
-    hash_key: bytes = b""
+    hash_seed: int = 0  # see ``decisions.hash_seed``
     metric_event_ids: tuple = ()
     # Manifest fragments: '{"shortUid":"3","activeVariantShortUid":' and '"3":'.
     json_entry: str = ""
@@ -127,7 +131,9 @@ class Snapshot:
     revision: int
     experiences: tuple  # LiveExperience, highest priority first
     audiences: tuple  # LiveAudience; variants refer to them by index
-    matchers: tuple  # audiences[i].compiled.matches, or a function that matches nobody
+    # evaluate(presets, custom) → (every audience's result by index, every group's
+    # result by ``LiveVariant.group`` / ``LiveExperience.targeting_group``); see ``compiler``.
+    evaluate: object
     presets_used: frozenset  # preset refs the audiences read
     event_ids_by_key: dict
     # Event id → ids of the A/B versions whose metrics include it.
@@ -160,10 +166,6 @@ def bucket_ends(percents):
     return tuple(ends)
 
 
-def _never(presets, custom):
-    return False
-
-
 def _compile_audiences(project_id, audience_ids):
     attributes = dict(Attribute.objects.filter(project_id=project_id).values_list("uid", "key"))
     rows = Audience.objects.filter(project_id=project_id, pk__in=audience_ids).values_list(
@@ -183,7 +185,7 @@ def _compile_audiences(project_id, audience_ids):
             reference = rule.get("attribute") or {}
             if reference.get("__type") == rules_catalog.PRESET_REFERENCE:
                 presets.add(reference.get("ref"))
-    return audiences, presets
+    return audiences, presets, attributes
 
 
 def _read_configuration(project_id, project_uid, revision):
@@ -249,7 +251,7 @@ def _read_configuration(project_id, project_uid, revision):
 
     used = {aid for ids in variant_audiences.values() for aid in ids}
     used.update(aid for ids in targeting.values() for aid in ids)
-    audiences, presets = _compile_audiences(project_id, used)
+    audiences, presets, attributes = _compile_audiences(project_id, used)
     index_of = {audience.id: index for index, audience in enumerate(audiences)}
 
     def indices(audience_ids):
@@ -257,6 +259,12 @@ def _read_configuration(project_id, project_uid, revision):
 
     experiences = []
     metric_versions = {}
+    groups = []
+
+    def group(audience_ids, match_all):
+        groups.append((indices(audience_ids), match_all))
+        return len(groups) - 1
+
     for version in versions:
         is_ab = version["experience__type"] == ExperienceType.AB_TEST
         rows = variants.get(version["pk"], [])
@@ -270,6 +278,12 @@ def _read_configuration(project_id, project_uid, revision):
                     name=row["name"],
                     audiences=indices(variant_audiences.get(row["pk"], ())),
                     match_all=row["audience_combination"] != CombinationType.OR,
+                    group=-1
+                    if is_ab
+                    else group(
+                        variant_audiences.get(row["pk"], ()),
+                        row["audience_combination"] != CombinationType.OR,
+                    ),
                     percent=row["traffic_percent"],
                     bucket_start=ends[position - 1] if is_ab and position else 0,
                     bucket_end=ends[position] if is_ab else 0,
@@ -277,10 +291,12 @@ def _read_configuration(project_id, project_uid, revision):
                 )
             )
         selective = is_ab and version["target_group"] == TargetGroup.SELECTIVE
+        targeting_match_all = version["targeting_combination"] != CombinationType.OR
         event_ids = tuple(metrics.get(version["pk"], ())) if is_ab else ()
         for event_id in event_ids:
             metric_versions.setdefault(event_id, []).append(version["pk"])
         uid, seed = version["experience__uid"], version["experience__seed"]
+        short_uid_json = json.dumps(version["experience__short_uid"])
         experiences.append(
             LiveExperience(
                 id=version["experience_id"],
@@ -296,19 +312,20 @@ def _read_configuration(project_id, project_uid, revision):
                 variants=tuple(live_variants),
                 variants_by_short_uid={variant.short_uid: variant for variant in live_variants},
                 targeting=(
-                    (
-                        indices(targeting.get(version["pk"], ())),
-                        version["targeting_combination"] != CombinationType.OR,
-                    )
+                    (indices(targeting.get(version["pk"], ())), targeting_match_all)
                     if selective
                     else None
                 ),
+                targeting_group=(
+                    group(targeting.get(version["pk"], ()), targeting_match_all)
+                    if selective
+                    else -1
+                ),
                 bucket_ends=ends,
-                hash_key=f"{uid}:{seed}:".encode(),
+                hash_seed=hash_seed(uid, seed),
                 metric_event_ids=event_ids,
-                json_entry='{"shortUid":%s,"activeVariantShortUid":'
-                % json.dumps(version["experience__short_uid"]),
-                json_key=json.dumps(version["experience__short_uid"]) + ":",
+                json_entry='{"shortUid":' + short_uid_json + ',"activeVariantShortUid":',
+                json_key=short_uid_json + ":",
             )
         )
     return Snapshot(
@@ -317,9 +334,10 @@ def _read_configuration(project_id, project_uid, revision):
         revision=revision,
         experiences=tuple(experiences),
         audiences=tuple(audiences),
-        matchers=tuple(
-            audience.compiled.matches if audience.compiled is not None else _never
-            for audience in audiences
+        evaluate=compile_audiences(
+            [audience.compiled.definition if audience.compiled else None for audience in audiences],
+            attributes_by_uid=attributes,
+            groups=groups,
         ),
         presets_used=frozenset(presets),
         event_ids_by_key=events,

@@ -15,7 +15,7 @@ def no_kwargs(ctx):
 
 
 CASES = [
-    UrlCase("edge:ping", kwargs=no_kwargs, anonymous=200),
+    UrlCase("edge:ping", kwargs=no_kwargs, anonymous=200, outsider=200),
     UrlCase("edge:manifest", kwargs=no_kwargs, **NO_PROJECT),
     UrlCase("edge:user_attributes", kwargs=no_kwargs, method="patch", **NO_PROJECT),
     UrlCase("edge:merge_user_attributes", kwargs=no_kwargs, method="post", **NO_PROJECT),

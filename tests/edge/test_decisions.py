@@ -1,5 +1,6 @@
 """Decisions follow the rules specification (rules.md, "Decisions")."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from personalize_admin.edge import decisions
-from personalize_admin.edge.decisions import bucket, decide, manifest
+from personalize_admin.edge.decisions import bucket, decide, hash_seed, manifest, manifest_json
 from personalize_admin.edge.snapshot import BUCKETS, bucket_ends, snapshot_for_project
 from personalize_admin.experiences import services as experience_services
 from personalize_admin.experiences.models import Experience
@@ -128,23 +129,23 @@ def test_decide_ab_selective_target_group_leaves_others_out(project, owner):
     assert variants_for(project, {"COUNTRY": "DE"}) == {split.short_uid: None}
 
 
-def test_decide_evaluates_each_audience_at_most_once(project, owner, monkeypatch):
+def test_decide_evaluates_the_audiences_once_per_visitor(project, owner):
     us = country_audience(project, "US")
     segmented(project, owner, [([us], "AND")])
     segmented(project, owner, [([us], "OR")])
     ab_test(project, owner, targeting=([us], "OR"))
     snapshot = snapshot_for_project(project)
-    calls = Counter()
-    original = snapshot.matchers[0]
+    calls = []
 
     def counting(presets, custom):
-        calls["us"] += 1
-        return original(presets, custom)
+        calls.append(1)
+        return snapshot.evaluate(presets, custom)
 
-    counted = type(snapshot)(**{**_fields(snapshot), "matchers": (counting,)})
+    counted = type(snapshot)(**{**_fields(snapshot), "evaluate": counting})
     result = decide(counted, {"COUNTRY": "US"}, {}, "v")
 
-    assert calls["us"] == 1
+    assert len(calls) == 1
+    assert len(snapshot.audiences) == 1
     assert all(variant is not None for _, variant in result)
 
 
@@ -169,7 +170,7 @@ def test_decide_trace_names_the_matching_variant_and_bucket(project, owner, plan
     ]
     assert ab_reason.outcome == decisions.BUCKETED
     assert ab_reason.in_target is True
-    assert ab_reason.bucket == bucket(ab_reason.experience.hash_key, "v")
+    assert ab_reason.bucket == bucket(ab_reason.experience.hash_seed, "v")
     assert ab_reason.variant.bucket_start <= ab_reason.bucket < ab_reason.variant.bucket_end
 
 
@@ -182,6 +183,7 @@ def test_manifest_lists_experiences_and_active_variants(project, owner):
 
     body = manifest(decide(snapshot, {"COUNTRY": "US"}, {}, "v"))
 
+    assert json.loads(manifest_json(decide(snapshot, {"COUNTRY": "US"}, {}, "v"))) == body
     assert body == {
         "experiences": [
             {"shortUid": hero.short_uid, "activeVariantShortUid": "0"},
@@ -208,12 +210,19 @@ def test_bucket_ends_cover_exactly_all_buckets(percents, ends):
     assert bucket_ends(percents) == ends
 
 
+def test_bucket_of_a_known_visitor_never_changes():
+    """Changing the hash would move every visitor of every running A/B test."""
+    assert hash_seed("0123456789abcdef01234567", "5eed") == 3269877006
+    assert bucket(hash_seed("0123456789abcdef01234567", "5eed"), "visitor-1") == 4872
+
+
 def test_bucket_is_the_same_in_another_process():
     uids = [f"user-{n}" for n in range(50)]
-    here = [bucket(b"experience:seed:", uid) for uid in uids]
+    seed = hash_seed("experience", "seed")
+    here = [bucket(seed, uid) for uid in uids]
     code = (
-        "import django; django.setup(); from personalize_admin.edge.decisions import bucket; "
-        f"print([bucket(b'experience:seed:', uid) for uid in {uids!r}])"
+        "from personalize_admin.edge.buckets import bucket, hash_seed; "
+        f"print([bucket(hash_seed('experience', 'seed'), uid) for uid in {uids!r}])"
     )
     # Another interpreter with another string hash seed: nothing may depend on hash().
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONHASHSEED": "7"}

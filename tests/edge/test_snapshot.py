@@ -127,7 +127,7 @@ def test_concurrent_requests_in_a_process_build_once(monkeypatch):
             revision=7,
             experiences=(),
             audiences=(),
-            matchers=(),
+            evaluate=lambda presets, custom: ((), ()),
             presets_used=frozenset(),
             event_ids_by_key={},
             metric_versions_by_event={},
