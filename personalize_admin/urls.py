@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("personalize_admin.projects.urls")),
     path(PROJECT + "experiences/", include("personalize_admin.experiences.urls")),
     path(PROJECT, include("personalize_admin.audiences.urls")),
+    path(PROJECT + "preview/", include("personalize_admin.edge.preview_urls")),
     path("signin/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),

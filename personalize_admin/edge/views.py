@@ -15,8 +15,12 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import TemplateView
 
-from . import protocol, services
+from personalize_admin.core.htmx import render_page_or_partial
+from personalize_admin.projects.access import ProjectScopedMixin
+
+from . import preview, protocol, services
 from .decisions import decide, manifest_json
 from .errors import EdgeError
 from .snapshot import ConfigurationChanging
@@ -139,3 +143,27 @@ def events(request):
     snapshot = services.project_snapshot(project_uid)
     recorded = services.ingest_events(snapshot=snapshot, user_uid=user_uid, payload=payload)
     return _json({"recorded": len(recorded)}, user_uid=user_uid)
+
+
+# ---------- Preview as visitor (a project page) ----------
+
+
+class PreviewView(ProjectScopedMixin, TemplateView):
+    """Preview as visitor: the manifest a described visitor would get, and why.
+
+    A GET form, so a preview is a link one can share; with htmx only the
+    result is swapped in.
+    """
+
+    template_name = "edge/preview.html"
+    extra_context = {"nav": "preview"}
+
+    def get(self, request, *args, **kwargs):
+        data = request.GET
+        context = self.get_context_data(
+            inputs=preview.attribute_inputs(self.project, data),
+            data=data,
+            user_agents=preview.SAMPLE_USER_AGENTS,
+            result=preview.run(self.project, data) if "user_uid" in data else None,
+        )
+        return render_page_or_partial(request, self.template_name, "preview-result", context)

@@ -21,3 +21,9 @@ CASES = [
     UrlCase("edge:merge_user_attributes", kwargs=no_kwargs, method="post", **NO_PROJECT),
     UrlCase("edge:events", kwargs=no_kwargs, method="post", **NO_PROJECT),
 ]
+
+CASES += [
+    UrlCase("preview:page"),
+    UrlCase("preview:page", query="?user_uid=v1&country=US&tags=home"),
+    UrlCase("preview:page", query="?user_uid=v1&page_url=https%3A%2F%2Fx.example%2F", htmx=True),
+]
