@@ -7,17 +7,16 @@ audiences of the project, and projects repeat the same rules across audiences
 of a snapshot together into one function::
 
     def evaluate(presets, custom):
-        v = presets.get('COUNTRY')
-        r0 = v is not None and t0(v)          # each distinct rule once
-        r1 = v is not None and t1(v)
-        v = custom.get('age')
-        r2 = v is not None and t2(v)
+        r0, r1, = g0(presets.get('COUNTRY'))  # each distinct rule once, per attribute
+        r2, = g1(custom.get('age'))
         a0 = True if (r0 and not r2) else False   # Match All, 2nd rule inverted
         a1 = True if (r1 or (r0 and r2)) else False  # Match Any with a nested group
         return (a0, a1), (a0 and a1, a1)            # audiences, then variants' groups
 
-The conditions themselves (``t0``…: prepared tests of a present value) come
-from the engine's ``CONDITION_TESTS``, so what a condition means is defined in
+``g0``… return the results of every rule on one attribute (see
+``attribute_results``, which also remembers them per value). The conditions
+themselves (prepared tests of a present value) come from the engine's
+``CONDITION_TESTS``, so what a condition means is defined in
 one place; only the glue is written here, and it follows the rules
 specification: a missing value (absent or null) fails every condition and
 ``invertCondition`` negates after that, which makes an inverted rule exactly
@@ -90,13 +89,10 @@ class _Program:
     def function(self, expressions, groups):
         lines = ["def evaluate(presets, custom):"]
         namespace = {}
-        for (source, key), identities in self.by_value.items():
-            lines.append(f"    v = {source}.get({key!r})")
-            for identity in identities:
-                variable, test = self.rules[identity]
-                test_name = "t" + variable[1:]
-                namespace[test_name] = test
-                lines.append(f"    {variable} = v is not None and {test_name}(v) is True")
+        for number, ((source, key), identities) in enumerate(self.by_value.items()):
+            variables = [self.rules[identity][0] for identity in identities]
+            namespace[f"g{number}"] = attribute_results([self.rules[i][1] for i in identities])
+            lines.append(f"    {', '.join(variables)}, = g{number}({source}.get({key!r}))")
         for index, expression in enumerate(expressions):
             lines.append(f"    a{index} = True if {expression} else False")
         lines.append("    return (")
@@ -114,6 +110,41 @@ class _Program:
         lines.append("    )")
         exec(compile("\n".join(lines) + "\n", "<audiences>", "exec"), namespace)  # noqa: S102
         return namespace["evaluate"]
+
+
+CACHED_TYPES = (str, int, float, bool)
+MAX_CACHED_VALUES = 4096
+
+
+def attribute_results(tests):
+    """``results(value)`` → the tuple of every test's result for one attribute's value.
+
+    A missing value fails every test. Results for a scalar value are remembered
+    (up to ``MAX_CACHED_VALUES`` per attribute, then forgotten all at once):
+    the tests are pure, and visitors share few distinct countries, devices or
+    plans, so most requests look their results up instead of running them.
+    The cache key holds the value's type, so ``True``, ``1`` and ``1.0`` stay
+    apart.
+    """
+    tests = tuple(tests)
+    missing = (False,) * len(tests)
+    cache = {}
+
+    def results(value):
+        if value is None:
+            return missing
+        cls = value.__class__
+        if cls in CACHED_TYPES:
+            key = (cls, value)
+            found = cache.get(key)
+            if found is None:
+                if len(cache) >= MAX_CACHED_VALUES:
+                    cache.clear()
+                found = cache[key] = tuple([True if test(value) else False for test in tests])
+            return found
+        return tuple([True if test(value) else False for test in tests])
+
+    return results
 
 
 def compile_audiences(definitions, *, attributes_by_uid, groups=()):

@@ -13,12 +13,14 @@ import json
 import math
 import re
 import uuid
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from personalize_admin.audiences.rules import presets_from_headers
-from personalize_admin.audiences.rules.presets import geo_headers
+from personalize_admin.audiences.rules.presets import device_and_os, geo_headers, query_parameters
 
 from .errors import EdgeError, bad_request, project_not_found
 from .models import MAX_USER_UID_LENGTH
@@ -44,18 +46,24 @@ TAG_RE = re.compile(r"[A-Za-z0-9_:-]{1,50}")
 # Control characters (C0, DEL, C1) never belong in an identifier.
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-# Which request headers each preset reads (the geo ones are configurable).
-PRESET_HEADERS = {
-    "DEVICE_TYPE": ("User-Agent",),
-    "OPERATING_SYSTEM": ("User-Agent",),
-    "QUERY_PARAMETERS": ("X-Page-Url",),
-    "REFERRER": ("Referer",),
-}
-GEO_PRESETS = ("COUNTRY", "REGION", "CITY")
+_limits = None
 
 
 def limits():
-    return {**DEFAULT_LIMITS, **getattr(settings, "PERSONALIZE_EDGE", {})}
+    """``DEFAULT_LIMITS`` with ``settings.PERSONALIZE_EDGE`` over them (read once)."""
+    global _limits
+    if _limits is None:
+        _limits = {**DEFAULT_LIMITS, **getattr(settings, "PERSONALIZE_EDGE", {})}
+    return _limits
+
+
+@receiver(setting_changed)
+def _forget_limits(*, setting, **kwargs):
+    global _limits
+    if setting == "PERSONALIZE_EDGE":
+        _limits = None
+    elif setting == "PERSONALIZE_GEO_HEADERS":
+        _geo_meta_keys.cache_clear()
 
 
 def _utf8(value):
@@ -178,6 +186,8 @@ def live_attributes(request):
 
 def tags(request):
     """The ``tags[]`` filter as a set of lowercase names, or ``None`` for all experiences."""
+    if not request.META.get("QUERY_STRING"):
+        return None
     values = request.GET.getlist("tags[]") + request.GET.getlist("tags")
     if not values:
         return None
@@ -218,32 +228,55 @@ def json_body(request):
     return parse_json(text, what="body")
 
 
+def _meta_key(name):
+    return "HTTP_" + name.upper().replace("-", "_")
+
+
 @cache
-def _geo_names():
-    return {ref: tuple(names) for ref, names in geo_headers().items()}
+def _geo_meta_keys(presets_used):
+    """``{ref: ((meta key, header name), …)}`` for the geo presets in use."""
+    return {
+        ref: tuple((_meta_key(name), name) for name in names)
+        for ref, names in geo_headers().items()
+        if ref in presets_used
+    }
 
 
-def preset_headers(presets_used):
-    """``(header names, geo)`` that ``presets_from_headers`` needs for these presets."""
-    names = set()
-    for ref in presets_used:
-        names.update(PRESET_HEADERS.get(ref, ()))
-    geo = {ref: names_ for ref, names_ in _geo_names().items() if ref in presets_used}
-    return tuple(sorted(names)), geo
+# Parsing a User-Agent or a page URL is the same work for the same text, and
+# sites send few distinct User-Agents and landing pages: remember the latest.
+_device_and_os = lru_cache(maxsize=2048)(device_and_os)
+_query_parameters = lru_cache(maxsize=2048)(query_parameters)
 
 
 def request_presets(request, presets_used, now):
-    """Preset values of the request, computed only for the presets the audiences read."""
-    names, geo = preset_headers(presets_used)
+    """Preset values of the request, computed only for the presets the audiences read.
+
+    The same values as ``presets_from_headers(request.headers, now=now)``: the
+    User-Agent and page URL go through the same parsers (memoized), the rest
+    through ``presets_from_headers`` itself.
+    """
     headers = {}
-    for name in names:
-        value = header(request, name)
-        if value:
-            headers[name] = value
-    for header_names in geo.values():
-        for name in header_names:
-            value = request.META.get("HTTP_" + name.upper().replace("-", "_"))
+    referrer = header(request, "Referer") if "REFERRER" in presets_used else None
+    if referrer:
+        headers["Referer"] = referrer
+    geo = _geo_meta_keys(presets_used)
+    for keys in geo.values():
+        for meta_key, name in keys:
+            value = request.META.get(meta_key)
             if value:
                 headers[name] = _utf8(value[:200])
-    # An empty geo mapping would mean "the default headers"; a ref with no names reads none.
-    return presets_from_headers(headers, now=now, geo=geo or {"COUNTRY": ()})
+    # A ref with no header names reads none (an empty mapping would mean the defaults).
+    presets = presets_from_headers(
+        headers,
+        now=now,
+        geo={ref: [name for _, name in keys] for ref, keys in geo.items()} or {"COUNTRY": ()},
+    )
+    if "DEVICE_TYPE" in presets_used or "OPERATING_SYSTEM" in presets_used:
+        user_agent = header(request, "User-Agent")
+        if user_agent:
+            presets["DEVICE_TYPE"], presets["OPERATING_SYSTEM"] = _device_and_os(user_agent)
+    if "QUERY_PARAMETERS" in presets_used:
+        page_url = header(request, "X-Page-Url")
+        if page_url:
+            presets["QUERY_PARAMETERS"] = _query_parameters(page_url)
+    return presets

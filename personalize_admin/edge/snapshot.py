@@ -86,8 +86,10 @@ class LiveVariant:
     percent: Decimal | None = None
     bucket_start: int = 0
     bucket_end: int = 0
-    # The short uid as a JSON string, for writing manifests without an encoder.
-    json_short_uid: str = "null"
+    # Manifest fragments with this variant active (see ``decisions.manifest_json``):
+    # '{"shortUid":"3","activeVariantShortUid":"1"}' and '"3":"1"'.
+    json_entry: str = ""
+    json_active: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +113,10 @@ class LiveExperience:
     bucket_ends: tuple = ()
     hash_seed: int = 0  # see ``decisions.hash_seed``
     metric_event_ids: tuple = ()
-    # Manifest fragments: '{"shortUid":"3","activeVariantShortUid":' and '"3":'.
+    # Manifest fragments with no variant active: '{"shortUid":"3","activeVariantShortUid":null}'
+    # and '"3":null'.
     json_entry: str = ""
-    json_key: str = ""
+    json_active: str = ""
 
     @property
     def is_ab_test(self):
@@ -268,6 +271,8 @@ def _read_configuration(project_id, project_uid, revision):
     for version in versions:
         is_ab = version["experience__type"] == ExperienceType.AB_TEST
         rows = variants.get(version["pk"], [])
+        short_uid_json = json.dumps(version["experience__short_uid"])
+        entry_prefix = '{"shortUid":' + short_uid_json + ',"activeVariantShortUid":'
         ends = bucket_ends([row["traffic_percent"] for row in rows]) if is_ab else ()
         live_variants = []
         for position, row in enumerate(rows):
@@ -287,7 +292,8 @@ def _read_configuration(project_id, project_uid, revision):
                     percent=row["traffic_percent"],
                     bucket_start=ends[position - 1] if is_ab and position else 0,
                     bucket_end=ends[position] if is_ab else 0,
-                    json_short_uid=json.dumps(row["short_uid"]),
+                    json_entry=entry_prefix + json.dumps(row["short_uid"]) + "}",
+                    json_active=short_uid_json + ":" + json.dumps(row["short_uid"]),
                 )
             )
         selective = is_ab and version["target_group"] == TargetGroup.SELECTIVE
@@ -296,7 +302,6 @@ def _read_configuration(project_id, project_uid, revision):
         for event_id in event_ids:
             metric_versions.setdefault(event_id, []).append(version["pk"])
         uid, seed = version["experience__uid"], version["experience__seed"]
-        short_uid_json = json.dumps(version["experience__short_uid"])
         experiences.append(
             LiveExperience(
                 id=version["experience_id"],
@@ -324,8 +329,8 @@ def _read_configuration(project_id, project_uid, revision):
                 bucket_ends=ends,
                 hash_seed=hash_seed(uid, seed),
                 metric_event_ids=event_ids,
-                json_entry='{"shortUid":' + short_uid_json + ',"activeVariantShortUid":',
-                json_key=short_uid_json + ":",
+                json_entry=entry_prefix + "null}",
+                json_active=short_uid_json + ":null",
             )
         )
     return Snapshot(

@@ -88,3 +88,23 @@ def test_keys_are_written_as_literals_not_code():
 
     assert evaluate({}, {}) == ((False,), ())
     assert evaluate({}, {"x')or(1": "yes"}) == ((True,), ())
+
+
+def test_remembered_results_keep_true_and_one_apart():
+    attribute = Attribute("b" * 24, "count")
+    one = bench._rule(
+        bench._custom(attribute.uid),
+        "NUMBER_EQUAL_TO",
+        {"__type": "NumberMatchOptions", "value": 1},
+    )
+    definition = {"__type": "RuleCombination", "combinationType": "AND", "rules": [one]}
+    evaluate = compile_audiences([definition], attributes_by_uid={attribute.uid: attribute})
+
+    assert [evaluate({}, {"count": value})[0] for value in (1, True, 1.0, "1", True, 1)] == [
+        (True,),
+        (False,),
+        (True,),
+        (True,),
+        (False,),
+        (True,),
+    ]
