@@ -56,10 +56,11 @@ def decide(snapshot, presets, custom, user_uid, tags=None, trace=None):
     ``trace`` an optional list that receives one ``Decision`` per experience.
     """
     results, groups = snapshot.evaluate(presets, custom)
+    experiences = snapshot.experiences
+    if tags is not None:
+        experiences = [experience for experience in experiences if experience.tags & tags]
     decisions = []
-    for experience in snapshot.experiences:
-        if tags is not None and not (experience.tags & tags):
-            continue
+    for experience in experiences:
         if experience.status != "ACTIVE":
             decisions.append((experience, None))
             if trace is not None:
