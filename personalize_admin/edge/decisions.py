@@ -20,9 +20,7 @@ several audiences are evaluated once, and a decision only reads results.
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from mmh3 import hash as murmur3
-
-from .buckets import BUCKETS, bucket, hash_seed  # noqa: F401 - the public names
+from .buckets import BUCKETS, bucket, hash_seed  # noqa: F401 - part of this module's API
 
 # Outcomes, as the preview names them.
 PAUSED = "paused"
@@ -79,7 +77,7 @@ def decide(snapshot, presets, custom, user_uid, tags=None, trace=None):
                         )
                     )
                 continue
-            number = murmur3(user_uid, experience.hash_seed, signed=False) % BUCKETS
+            number = bucket(experience.hash_seed, user_uid)
             chosen = experience.variants[bisect_right(experience.bucket_ends, number)]
             decisions.append((experience, chosen))
             if trace is not None:
