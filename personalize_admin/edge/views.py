@@ -101,7 +101,8 @@ def user_attributes(request):
     values = protocol.json_body(request)
     project_id = services.project_id(project_uid)
     attributes = services.set_attributes(project_id=project_id, user_uid=user_uid, values=values)
-    return _json({"userUid": user_uid, "attributes": attributes}, user_uid=user_uid)
+    # Only the count: whoever knows a user uid must not be able to read its attributes.
+    return _json({"userUid": user_uid, "attributeCount": len(attributes)}, user_uid=user_uid)
 
 
 @edge_endpoint("POST")
@@ -130,7 +131,7 @@ def merge_user_attributes(request):
         target_user_uid=uids["targetUserUid"],
     )
     return _json(
-        {"userUid": uids["targetUserUid"], "attributes": attributes},
+        {"userUid": uids["targetUserUid"], "attributeCount": len(attributes)},
         user_uid=uids["targetUserUid"],
     )
 

@@ -235,7 +235,7 @@ def test_patch_user_attributes_merges_new_values_over_old(edge, project):
     assert response.status_code == 200
     assert response["X-CS-Personalize-User-Uid"] == "v1"
     expected = {"plan": "pro", "age": 30, "score": 1.5}
-    assert response.json() == {"userUid": "v1", "attributes": expected}
+    assert response.json() == {"userUid": "v1", "attributeCount": 3}
     assert Visitor.objects.get(project=project, user_uid="v1").attributes == expected
 
 
@@ -309,7 +309,7 @@ def test_merge_from_unknown_source_changes_nothing(edge, project):
     response = edge.merge({"sourceUserUid": "nobody", "targetUserUid": "customer"})
 
     assert response.status_code == 200
-    assert response.json() == {"userUid": "customer", "attributes": {}}
+    assert response.json() == {"userUid": "customer", "attributeCount": 0}
     assert not Visitor.objects.exists()
 
 
