@@ -66,6 +66,11 @@ def _forget_limits(*, setting, **kwargs):
         _geo_meta_keys.cache_clear()
 
 
+@cache
+def _meta_key(name):
+    return "HTTP_" + name.upper().replace("-", "_")
+
+
 def _utf8(value):
     try:
         return value.encode("latin-1").decode("utf-8")
@@ -75,7 +80,7 @@ def _utf8(value):
 
 def header(request, name, *, max_bytes=None):
     """The header's value (``None`` when absent), refused when longer than the limit."""
-    value = request.META.get("HTTP_" + name.upper().replace("-", "_"))
+    value = request.META.get(_meta_key(name))
     if value is None:
         return None
     limit = max_bytes or limits()["max_header_bytes"]
@@ -226,10 +231,6 @@ def json_body(request):
     except UnicodeDecodeError:
         raise bad_request("INVALID_BODY", "The body is not UTF-8 text.") from None
     return parse_json(text, what="body")
-
-
-def _meta_key(name):
-    return "HTTP_" + name.upper().replace("-", "_")
 
 
 @cache
