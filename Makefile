@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast fuzz bench-rules deps test-deps chromium node-deps migrate demo lint clean
+.PHONY: help run test test-fast fuzz bench-rules bench-edge deps test-deps chromium node-deps migrate demo lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -100,6 +100,9 @@ fuzz: $(VENV)/.test-deps ## Fuzz the Management API with Schemathesis in depth (
 
 bench-rules: $(VENV)/.test-deps ## Benchmark the audience engine against GrowthBook's (tests/artifacts/bench/rules.json)
 	$(PY) -m tests.benchmarks.rules
+
+bench-edge: $(VENV)/.test-deps ## Load-test GET /edge/manifest against a trivial view (tests/artifacts/bench/edge.json)
+	$(PY) -m tests.benchmarks.edge $(BENCH_ARGS)
 
 lint: $(VENV)/.test-deps ## Check Python style with ruff (lint and format)
 	$(VENV)/bin/ruff check personalize_admin tests

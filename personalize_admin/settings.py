@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "corsheaders",
     "guardian",
     "rest_framework",
     "drf_spectacular",
@@ -116,6 +117,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,7 +163,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while one writer commits; IMMEDIATE takes the
     # write lock when a transaction starts, so concurrent writers queue instead
     # of failing with "database is locked" halfway through.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections close after each request unless DB_CONN_MAX_AGE says otherwise:
+    # opening one costs about a millisecond, which a single-threaded worker
+    # (gunicorn's sync workers) can save by keeping its connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
@@ -325,4 +330,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Edge API (``/edge``): public, called from any site's browser by the Personalize
+# Edge SDK. CORS applies to it alone; the SDK sends no credentials.
+CORS_URLS_REGEX = r"^/edge/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "PATCH", "POST", "OPTIONS"]
+CORS_ALLOW_HEADERS = [
+    "content-type",
+    "x-project-uid",
+    "x-cs-personalize-user-uid",
+    "x-live-attributes",
+    "x-page-url",
+    "x-user-agent",
+    "x-forwarded-for",
+    "x-lytics-id-field",
+    "x-lytics-id-value",
+]
+CORS_EXPOSE_HEADERS = ["X-CS-Personalize-User-Uid"]
+CORS_PREFLIGHT_MAX_AGE = 86400
+
+# Edge API limits (see personalize_admin/edge/protocol.py for every key).
+PERSONALIZE_EDGE = {
+    "max_body_bytes": env_int("EDGE_MAX_BODY_BYTES", 64 * 1024),
+    "max_events_per_request": env_int("EDGE_MAX_EVENTS_PER_REQUEST", 100),
+    "attribution_days": env_int("EDGE_ATTRIBUTION_DAYS", 30),
 }

@@ -22,3 +22,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the shared in-memory database: SQLite's shared cache locks whole
+    # tables, so a reader would fail while a writer's transaction is open, which
+    # never happens with the WAL file database the app runs on.
+    import tempfile
+    from pathlib import Path
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"personalize-admin-tests-{os.getpid()}.sqlite3")
+    }
