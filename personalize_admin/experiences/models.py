@@ -339,8 +339,10 @@ class Variant(models.Model):
 
 class VariantAudience(models.Model):
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="audience_links")
+    # RESTRICT, not PROTECT: an audience in use cannot be deleted on its own (the
+    # services soft-delete it instead), but deleting the whole project may cascade.
     audience = models.ForeignKey(
-        "audiences.Audience", on_delete=models.PROTECT, related_name="variant_links"
+        "audiences.Audience", on_delete=models.RESTRICT, related_name="variant_links"
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -358,7 +360,8 @@ class Metric(models.Model):
     """An A/B version's metric; the one at position 0 is the primary metric."""
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="metrics")
-    event = models.ForeignKey("audiences.Event", on_delete=models.PROTECT, related_name="metrics")
+    # RESTRICT for the same reason as VariantAudience.audience.
+    event = models.ForeignKey("audiences.Event", on_delete=models.RESTRICT, related_name="metrics")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

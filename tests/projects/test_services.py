@@ -144,3 +144,39 @@ def test_touch_live_config_increments_revision(owner):
     services.touch_live_config(project)
     project.refresh_from_db()
     assert project.live_config_revision == before + 1
+
+
+def test_delete_project_with_experiences_audiences_and_metrics_removes_everything(owner):
+    from personalize_admin.audiences.models import Audience, Event
+    from personalize_admin.experiences.models import Experience, Metric, VariantAudience
+    from tests.factories import (
+        AudienceFactory,
+        EventFactory,
+        ab_variants,
+        make_experience,
+        segmented_variants,
+    )
+
+    project = make_project(owner=owner)
+    audience = AudienceFactory(project=project)
+    event = EventFactory(project=project)
+    make_experience(
+        project=project, actor=owner, variants=segmented_variants([audience]), activate=True
+    )
+    make_experience(
+        project=project,
+        actor=owner,
+        type="AB_TEST",
+        variants=ab_variants("Control", "Treatment"),
+        metrics=[{"__type": "Primary", "event": event.uid}],
+        activate=True,
+    )
+    assert VariantAudience.objects.filter(audience=audience).exists()
+    assert Metric.objects.filter(event=event).exists()
+
+    services.delete_project(project=project, actor=owner, confirmation="DELETE")
+
+    assert not Project.objects.filter(pk=project.pk).exists()
+    assert not Experience.objects.filter(project_id=project.pk).exists()
+    assert not Audience.objects.filter(project_id=project.pk).exists()
+    assert not Event.objects.filter(project_id=project.pk).exists()
