@@ -69,3 +69,32 @@ def signup(project):
 def split(project, owner, signup):
     """A live A/B test measuring ``signup``: variants "0" (Control) and "1" (Treatment)."""
     return ab_test(project, owner, names=["Control", "Treatment"], metrics=[signup])
+
+
+def add_daily(version, day, impressions, conversions=None, *, at=None):
+    """Daily counts written directly (views read nothing else): ``impressions``
+    maps a variant short uid to a count, ``conversions`` (variant short uid,
+    event) to a count."""
+    from datetime import UTC, datetime, time
+
+    from personalize_admin.analytics.models import DailyConversions, DailyImpressions
+
+    variants = {variant.short_uid: variant for variant in version.variants.all()}
+    moment = at or datetime.combine(day, time(12), tzinfo=UTC)
+    for short_uid, count in impressions.items():
+        DailyImpressions.objects.create(
+            version=version,
+            variant=variants[short_uid],
+            day=day,
+            count=count,
+            last_counted_at=moment,
+        )
+    for (short_uid, event), count in (conversions or {}).items():
+        DailyConversions.objects.create(
+            version=version,
+            variant=variants[short_uid],
+            event=event,
+            day=day,
+            count=count,
+            last_counted_at=moment,
+        )
