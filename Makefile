@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast fuzz bench-rules bench-edge deps test-deps chromium node-deps migrate demo lint clean
+.PHONY: help run test test-fast fuzz bench-rules bench-edge bench-analytics deps test-deps chromium node-deps migrate demo lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -103,6 +103,9 @@ bench-rules: $(VENV)/.test-deps ## Benchmark the audience engine against GrowthB
 
 bench-edge: $(VENV)/.test-deps ## Load-test GET /edge/manifest against a trivial view (tests/artifacts/bench/edge.json)
 	$(PY) -m tests.benchmarks.edge $(BENCH_ARGS)
+
+bench-analytics: $(VENV)/.test-deps ## Time analytics reads for 10k vs 2M raw events; POST /edge/events vs manifest (tests/artifacts/bench/analytics.json)
+	$(PY) -m tests.benchmarks.analytics $(BENCH_ARGS)
 
 lint: $(VENV)/.test-deps ## Check Python style with ruff (lint and format)
 	$(VENV)/bin/ruff check personalize_admin tests

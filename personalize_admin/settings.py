@@ -357,3 +357,7 @@ PERSONALIZE_EDGE = {
     "max_events_per_request": env_int("EDGE_MAX_EVENTS_PER_REQUEST", 100),
     "attribution_days": env_int("EDGE_ATTRIBUTION_DAYS", 30),
 }
+
+# Raw Edge API events older than this are deleted by ``manage.py purge_events``;
+# analytics keep their numbers (they are counted as events arrive).
+ANALYTICS_RETENTION_DAYS = env_int("ANALYTICS_RETENTION_DAYS", 183)

@@ -8,6 +8,10 @@ PROJECT = "projects/<str:project_uid>/"
 
 urlpatterns = [
     path("", include("personalize_admin.projects.urls")),
+    path(
+        PROJECT + "experiences/<str:experience_uid>/analytics/",
+        include("personalize_admin.analytics.urls"),
+    ),
     path(PROJECT + "experiences/", include("personalize_admin.experiences.urls")),
     path(PROJECT, include("personalize_admin.audiences.urls")),
     path(PROJECT + "preview/", include("personalize_admin.edge.preview_urls")),

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import docs, projects
+from .views import analytics, docs, projects
 
 app_name = "api"
 
@@ -12,6 +12,16 @@ urlpatterns = [
         "projects/<str:uid>/members/<int:userId>",
         projects.MemberDetailView.as_view(),
         name="member",
+    ),
+    path(
+        "experiences/<str:uid>/analytics/summary",
+        analytics.SummaryView.as_view(),
+        name="analytics-summary",
+    ),
+    path(
+        "experiences/<str:uid>/analytics/time-series",
+        analytics.TimeSeriesView.as_view(),
+        name="analytics-time-series",
     ),
     path("openapi", docs.OpenApiView.as_view(), name="openapi"),
     path("docs", docs.DocsView.as_view(), name="docs"),

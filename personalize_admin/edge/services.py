@@ -8,7 +8,8 @@
   ``POST /user-attributes/actions/merge``.
 - ``ingest_events(snapshot=, user_uid=, payload=)``: validates a ``POST /events``
   body against the live configuration and stores it with ``record_events``, all
-  or nothing. Analytics builds on ``record_events`` and ``EdgeEvent``.
+  or nothing; ``record_events`` also keeps the analytics counts up to date in
+  the same transaction (``analytics.counting``).
 
 Each writing function is one transaction and raises ``EdgeError`` (nothing
 changed) for input it refuses.
@@ -22,6 +23,7 @@ from functools import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from personalize_admin.analytics.counting import count_events
 from personalize_admin.projects.models import Project
 
 from .errors import bad_request, project_not_found
@@ -297,7 +299,8 @@ def _conversions(snapshot, user_uid, events, now):
 
 @transaction.atomic
 def record_events(*, snapshot, user_uid, events, now=None):
-    """Store validated ``events`` for ``user_uid`` and the conversions they make.
+    """Store validated ``events`` for ``user_uid`` and the conversions they make,
+    and count them into the analytics tables (``analytics.counting``).
 
     Impressions are stored first, so an impression and a custom event sent in
     the same request count as "impression, then conversion". Returns the rows.
@@ -318,7 +321,10 @@ def record_events(*, snapshot, user_uid, events, now=None):
     impressions = [row for row in rows if row.kind == EventKind.IMPRESSION]
     others = [row for row in rows if row.kind != EventKind.IMPRESSION]
     EdgeEvent.objects.bulk_create(impressions)
-    EdgeEvent.objects.bulk_create(others + _conversions(snapshot, user_uid, events, now))
+    conversions = _conversions(snapshot, user_uid, events, now)
+    EdgeEvent.objects.bulk_create(others + conversions)
+    # In this transaction: the raw events and the analytics they add commit together.
+    count_events(impressions + conversions)
     return rows
 
 

@@ -218,6 +218,7 @@ TABS = [
         "experiences:draft",
         lambda e: e.live_version is not None and e.draft is not None,
     ),
+    Tab("analytics", "Analytics", "analytics:tab"),
 ]
 
 

@@ -19,6 +19,14 @@ PROJECT = lambda ctx: {"uid": ctx.project.uid}  # noqa: E731
 NO_KWARGS = lambda ctx: {}  # noqa: E731
 
 
+def live_experience(ctx):
+    """URL kwargs for a live experience of the matrix project."""
+    from tests.factories import make_experience
+
+    made = make_experience(project=ctx.project, actor=ctx.owner, activate=True)
+    return {"uid": made.uid}
+
+
 def member_of(ctx, user):
     membership = Membership.objects.get(project=ctx.project, user=user)
     return {"uid": ctx.project.uid, "userId": membership.user_id}
@@ -74,6 +82,8 @@ CASES = [
     ApiCase(
         "api:member", "DELETE", kwargs=lambda ctx: member_of(ctx, ctx.member), member=403, owner=204
     ),
+    ApiCase("api:analytics-summary", kwargs=live_experience),
+    ApiCase("api:analytics-time-series", kwargs=live_experience),
     ApiCase("api:openapi", kwargs=NO_KWARGS, outsider=200),
     ApiCase("api:docs", kwargs=NO_KWARGS, session=True, anonymous=LOGIN, outsider=200),
     # Unknown paths answer 404 to everyone, before any authentication.
