@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -149,9 +148,6 @@ class AnalyticsView(ExperienceMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         context = self.get_context_data(**kwargs)
-        if request.htmx.history_restore_request:
-            # Back or forward to a pushed URL: htmx replaces the whole body.
-            return render(request, self.template_name, context)
         return render_page_or_partial(request, self.template_name, "analytics-panel", context)
 
 

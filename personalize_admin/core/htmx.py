@@ -14,9 +14,17 @@ def redirect(request, url):
     return response
 
 
+def wants_fragment(request):
+    """Whether an htmx request swaps a fragment. Boosted links and history
+    restores (Back/Forward to a pushed URL whose page htmx no longer caches)
+    replace the whole body, so they get the whole page."""
+    htmx = getattr(request, "htmx", False)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
 def render_page_or_partial(request, template_name, partial, context, status=200):
     """Render ``template_name#partial`` for htmx requests that target a fragment,
     the whole page otherwise (the same template either way)."""
-    if getattr(request, "htmx", False) and not request.htmx.boosted and partial:
+    if partial and wants_fragment(request):
         return render(request, f"{template_name}#{partial}", context, status=status)
     return render(request, template_name, context, status=status)

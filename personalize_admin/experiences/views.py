@@ -16,7 +16,7 @@ from personalize_admin.core import audit
 from personalize_admin.core.errors import Conflict, DomainError
 from personalize_admin.core.forms import add_domain_error
 from personalize_admin.core.htmx import redirect as htmx_redirect
-from personalize_admin.core.htmx import render_page_or_partial
+from personalize_admin.core.htmx import render_page_or_partial, wants_fragment
 from personalize_admin.projects.access import ProjectScopedMixin
 
 from . import services
@@ -115,7 +115,7 @@ class ExperienceListView(ProjectScopedMixin, TemplateView):
             type_descriptions=TYPE_DESCRIPTIONS,
         )
         context.setdefault("form", NewExperienceForm())
-        if not self.request.htmx or self.request.htmx.boosted:
+        if not wants_fragment(self.request):
             context.setdefault("priority_list", self.priority_list())
         return context
 
