@@ -13,14 +13,14 @@ import re
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.api.conftest import token_for
 from tests.api.test_permissions import CASES as API_CASES
 from tests.api.test_permissions import api_routes
 from tests.factories import UserFactory, make_project
 from tests.helpers.api import ApiClient
-from tests.helpers.permissions import Context, load_cases
+from tests.helpers.permissions import Context, iter_named_urls, load_cases
 from tests.helpers.snapshot import assert_unchanged, database_state
 
 PROJECT_KWARG = "project_uid"
@@ -170,25 +170,48 @@ API_NOT_ADDRESSING = {
     "api:docs": "the API's documentation page",
     "api:not-found": "answers 404 to everything",
 }
-# Routes whose only object is the project itself: a look-alike project uid is a stranger's.
-API_PROJECT_ROUTES = {"api:project", "api:members"}
+
+
+def _api_views():
+    return {
+        f"api:{name}": getattr(pattern.callback, "view_class", None)
+        for namespace, name, pattern in iter_named_urls()
+        if namespace == "api"
+    }
+
+
+API_VIEWS = _api_views()
+
+
+def _project_kwarg(name):
+    """The URL kwarg that names the project (``None`` when it comes in ``x-project-uid``)."""
+    view = API_VIEWS[name]
+    if getattr(view, "project_scope", "header") == "path":
+        return getattr(view, "project_url_kwarg", "uid")
+    return None
+
+
+def _object_kwargs(name):
+    return ROUTE_KWARGS[name] - {_project_kwarg(name)}
+
+
+# Routes that name an object inside the project, and routes that name only the
+# project (in the URL or in x-project-uid): for those a look-alike uid is a stranger's project.
+API_OBJECT_CASES = [
+    case for case in API_CASES if case.name not in API_NOT_ADDRESSING and _object_kwargs(case.name)
+]
+API_PROJECT_CASES = [
+    case
+    for case in API_CASES
+    if case.name not in API_NOT_ADDRESSING and not _object_kwargs(case.name)
+]
 
 
 def test_every_api_route_has_a_cross_project_check():
     names = {name for name, _method in api_routes()}
-    unchecked = sorted(names - set(API_NOT_ADDRESSING) - API_PROJECT_ROUTES - _api_object_routes())
+    walked = {case.name for case in API_OBJECT_CASES + API_PROJECT_CASES}
+    unchecked = sorted(names - set(API_NOT_ADDRESSING) - walked)
     assert not unchecked, f"API routes not walked with another project's objects: {unchecked}"
-
-
-def _api_object_routes():
-    return {case.name for case in API_CASES if case.name not in API_NOT_ADDRESSING}
-
-
-API_OBJECT_CASES = [
-    case
-    for case in API_CASES
-    if case.name not in API_NOT_ADDRESSING and case.name not in API_PROJECT_ROUTES
-]
 
 
 @pytest.fixture
@@ -201,13 +224,7 @@ def _fresh_throttles():
 @pytest.mark.parametrize("case", API_OBJECT_CASES, ids=[case.id for case in API_OBJECT_CASES])
 def test_api_route_refuses_the_other_projects_object(client, two_projects, case, _fresh_throttles):
     a, b = two_projects
-    sample = reverse(case.name, kwargs=case.kwargs(a))
-    view_class = resolve(sample).func.view_class
-    project_kwarg = (
-        getattr(view_class, "project_url_kwarg", "uid")
-        if getattr(view_class, "project_scope", "header") == "path"
-        else None
-    )
+    project_kwarg = _project_kwarg(case.name)
     crossed, _kwargs_a, _objects = crossed_kwargs(case.kwargs, a, b, project_kwarg=project_kwarg)
     url = reverse(case.name, kwargs=crossed)
     api = ApiClient(client, token=token_for(a.owner), project=a.project)
@@ -215,9 +232,6 @@ def test_api_route_refuses_the_other_projects_object(client, two_projects, case,
     response = api.request(case.method, url, case.body(b) if case.body else None)
     assert response.status_code == 404, f"{case.id} {url}: {response.status_code}"
     assert_unchanged(before, database_state(), f"{case.id} {url}")
-
-
-API_PROJECT_CASES = [case for case in API_CASES if case.name in API_PROJECT_ROUTES]
 
 
 @pytest.mark.parametrize("case", API_PROJECT_CASES, ids=[case.id for case in API_PROJECT_CASES])
@@ -236,7 +250,8 @@ def test_api_look_alike_project_uid_is_a_strangers(client, case, db, _fresh_thro
         extra={"newcomer": UserFactory(username="cross-newcomer")},
     )
     url = reverse(case.name, kwargs=case.kwargs(ctx))
-    api = ApiClient(client, token=token_for(caller), project=mine)
+    # The stranger's project named in the URL or in x-project-uid.
+    api = ApiClient(client, token=token_for(caller), project=theirs)
     before = database_state()
     response = api.request(case.method, url, case.body(ctx) if case.body else None)
     assert response.status_code == 404, f"{case.id} {url}: {response.status_code}"
