@@ -85,6 +85,16 @@ def test_csrf_failure_page_sends_a_strict_csp(people):
     assert_strict_csp(response, "CSRF failure")
 
 
+def test_bad_request_page_explains_and_sends_a_strict_csp(client, people):
+    client.force_login(people.owner)
+    fields = {f"field{i}": "1" for i in range(2000)}  # over DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = client.post(reverse("projects:settings", args=[people.project.uid]), fields)
+    assert response.status_code == 400
+    assert b"too many fields" in response.content
+    assert people.owner.username.encode() in response.content  # the full page, signed in
+    assert_strict_csp(response, "400")
+
+
 @pytest.mark.urls("tests.security.urls")
 @pytest.mark.django_db
 def test_server_error_page_sends_a_strict_csp(client):

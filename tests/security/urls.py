@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from personalize_admin.urls import handler403, handler404, handler500, urlpatterns  # noqa: F401
+from personalize_admin.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
 
 
 def broken(request):
