@@ -6,6 +6,7 @@ the secure defaults apply: HTTPS redirect, HSTS, secure cookies.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "personalize_admin.core",
     "personalize_admin.projects",
     "personalize_admin.audiences",
@@ -121,12 +123,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "personalize_admin.core.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "personalize_admin.core.middleware.HtmxMessagesMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "personalize_admin.urls"
@@ -184,6 +189,8 @@ CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses sign-ins from a locked-out username and address.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -232,7 +239,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A signed-in session lasts a working day by default (Django's default is two weeks).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 CSRF_COOKIE_SAMESITE = "Lax"
+# Pages carry the token (forms, htmx's hx-headers); no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -281,6 +292,22 @@ PERSONALIZE_LIMITS = {
     "string_value_length": env_int("LIMIT_STRING_VALUE_LENGTH", 1000),
 }
 
+# Proxies in front of the app that append to X-Forwarded-For. 0 (the default) trusts
+# only REMOTE_ADDR, so a client cannot forge its address to dodge a rate limit.
+PROXY_COUNT = env_int("PROXY_COUNT", env_int("API_NUM_PROXIES", 0))
+
+# Sign-in rate limiting (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for
+# one username from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES.
+# A successful sign-in resets the count. Operators see and clear lockouts in the
+# admin (Axes → Access attempts) or with ``manage.py axes_reset``.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "personalize_admin.core.security.locked_out"
+AXES_CLIENT_IP_CALLABLE = "personalize_admin.core.security.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+
 # Management API (Django REST framework) and its OpenAPI document (drf-spectacular).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -301,7 +328,7 @@ REST_FRAMEWORK = {
     },
     # Proxies in front of the app, for the address anonymous callers are throttled by;
     # 0 trusts only REMOTE_ADDR, so X-Forwarded-For cannot be forged to dodge the limit.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "NUM_PROXIES": PROXY_COUNT,
     "EXCEPTION_HANDLER": "personalize_admin.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "personalize_admin.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

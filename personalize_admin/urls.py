@@ -24,6 +24,7 @@ urlpatterns = [
     path("account/api-tokens/", include("personalize_admin.api.token_urls")),
 ]
 
+handler400 = "personalize_admin.core.views.bad_request"
 handler403 = "personalize_admin.core.views.permission_denied"
 handler404 = "personalize_admin.core.views.page_not_found"
 handler500 = "personalize_admin.core.views.server_error"

@@ -304,7 +304,7 @@ class AttributeMixin:
             **self.values(data),
         )
 
-    def delete(self, obj):
+    def delete_object(self, obj):
         services.delete_attribute(attribute=obj, actor=self.request.user)
 
     def usages(self, obj):
@@ -344,7 +344,7 @@ class EventMixin:
             **self.values(data),
         )
 
-    def delete(self, obj):
+    def delete_object(self, obj):
         services.delete_event(event=obj, actor=self.request.user)
 
     def usages(self, obj):
@@ -406,7 +406,7 @@ class _DeleteView(_ModalCrud):
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
         try:
-            self.delete(obj)
+            self.delete_object(obj)
         except DomainError as error:
             return self.render_list(
                 "delete-form",

@@ -17,6 +17,12 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def bad_request(request, exception=None):
+    # Django's refusals (too many form fields, a body too large): said plainly.
+    reason = "The request has too many fields or is too large, so it was not used."
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
 def permission_denied(request, exception=None):
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 

@@ -21,6 +21,7 @@ from django.dispatch import receiver
 
 from personalize_admin.audiences.rules import presets_from_headers
 from personalize_admin.audiences.rules.presets import device_and_os, geo_headers, query_parameters
+from personalize_admin.core.text import is_storable
 
 from .errors import EdgeError, bad_request, project_not_found
 from .models import MAX_USER_UID_LENGTH
@@ -43,8 +44,8 @@ UNKNOWN_USER_UIDS = frozenset({"", "null", "undefined"})
 KEY_RE = re.compile(r"[A-Za-z0-9_]{1,100}")
 PROJECT_UID_RE = re.compile(r"[0-9a-f]{24}")
 TAG_RE = re.compile(r"[A-Za-z0-9_:-]{1,50}")
-# Control characters (C0, DEL, C1) never belong in an identifier.
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters (C0, DEL, C1) and lone surrogates never belong in an identifier.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 _limits = None
 
@@ -171,6 +172,11 @@ def clean_attributes(values, *, code, where):
             if len(value) > max_length:
                 raise bad_request(
                     code, f"The value of “{key}” is longer than {max_length} characters."
+                )
+            if not is_storable(value):
+                raise bad_request(
+                    code,
+                    f"The value of “{key}” contains a NUL character or a lone surrogate (\\u0000, \\ud800–\\udfff).",
                 )
             continue
         raise bad_request(

@@ -11,6 +11,7 @@ import json
 import logging
 from functools import wraps
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
@@ -58,6 +59,15 @@ def edge_endpoint(*methods):
                 return view(request)
             except EdgeError as error:
                 return _json(error.as_body(), status=error.status)
+            except SuspiciousOperation as error:
+                # Django's own refusals (too many query fields, …): JSON like every other.
+                return _json(
+                    {
+                        "error": "personalize.EDGE.INVALID_REQUEST",
+                        "message": f"The request was refused: {error}.",
+                    },
+                    status=400,
+                )
             except (DatabaseError, ConfigurationChanging):
                 logger.exception("The Edge API could not reach the database.")
                 response = _json(

@@ -13,6 +13,8 @@ from django.conf import settings
 
 from personalize_admin.audiences.models import Audience, Event
 from personalize_admin.core.errors import ValidationFailed
+from personalize_admin.core.text import is_storable
+from personalize_admin.core.uids import is_uid
 
 from .models import CombinationType, DistributionType, ExperienceType, TargetGroup, Variant
 
@@ -149,6 +151,12 @@ class _Lookup:
         for metric in data.get("metrics") or []:
             if isinstance(metric, dict) and isinstance(metric.get("event"), str):
                 event_uids.add(metric["event"])
+        # Only well-formed uids are looked up: anything else names nothing (and text
+        # with a NUL would fail at PostgreSQL).
+        audience_uids, event_uids = (
+            set(filter(is_uid, audience_uids)),
+            set(filter(is_uid, event_uids)),
+        )
         self.audiences = (
             {a.uid: a for a in Audience.objects.filter(project=project, uid__in=audience_uids)}
             if audience_uids
@@ -236,6 +244,8 @@ def _clean_variants(experience, raw_variants, lookup, errors, *, require_complet
             errors.add(f"{path}.name", VARIANT_NAME_REQUIRED)
         elif len(name) > name_limit:
             errors.add(f"{path}.name", f"A variant name has at most {name_limit} characters.")
+        elif not is_storable(name):
+            errors.add(f"{path}.name", "A variant name cannot contain NUL characters.")
         elif name.lower() in seen_names:
             errors.add(
                 f"{path}.name", f"Variant {seen_names[name.lower()] + 1} already has this name."

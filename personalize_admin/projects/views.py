@@ -241,6 +241,8 @@ class MembershipActionView(ProjectScopedMixin, View):
         )
 
     def get(self, request, project_uid, membership_id):
+        # A membership of another project (or none) is 404 here as on POST.
+        self.get_membership()
         return redirect("projects:members", project_uid=self.project.uid)
 
     def finish(self, request):

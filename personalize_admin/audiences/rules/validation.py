@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django.conf import settings
 
 from personalize_admin.core.errors import ValidationFailed
+from personalize_admin.core.text import is_storable
 
 from . import catalog
 from .regex import UnsafePattern, compile_pattern
@@ -285,6 +286,9 @@ class _Validator:
             return None
         if "\n" in value or "\r" in value:
             self.error(path, "A value cannot contain line breaks.")
+            return None
+        if not is_storable(value):
+            self.error(path, "A value cannot contain NUL characters or lone surrogates.")
             return None
         return value
 
