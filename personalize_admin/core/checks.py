@@ -21,7 +21,9 @@ def uses_insecure_secret_key():
     return not settings.DEBUG and settings.SECRET_KEY == INSECURE_DEV_SECRET_KEY
 
 
-@register("security")
+# A deployment check (manage.py check --deploy), so manage.py still works with no
+# environment set; the WSGI/ASGI entry points refuse the key outright.
+@register("security", deploy=True)
 def check_secret_key(app_configs, **kwargs):
     if uses_insecure_secret_key():
         return [Error(INSECURE_KEY_MESSAGE, id="personalize.E001")]
