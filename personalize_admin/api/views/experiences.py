@@ -135,6 +135,15 @@ class ExperienceMixin:
         return get_object_or_404(_experiences(self.project), uid=self.kwargs["uid"])
 
 
+class VersionMixin:
+    def get_experience(self):
+        # Only the experience: its versions' JSON does not show it.
+        return get_object_or_404(
+            Experience.objects.for_project(self.project).select_related("project"),
+            uid=self.kwargs["uid"],
+        )
+
+
 class ExperienceDetailView(ExperienceMixin, ProjectScopedApiView):
     @extend_schema(
         tags=EXPERIENCES, summary="Get an experience", responses={200: ExperienceSerializer}
@@ -182,7 +191,7 @@ class ExperienceDetailView(ExperienceMixin, ProjectScopedApiView):
         return self.no_content()
 
 
-class VersionListView(ExperienceMixin, ProjectScopedApiView):
+class VersionListView(VersionMixin, ProjectScopedApiView):
     @extend_schema(
         tags=VERSIONS,
         summary="List an experience's versions",
@@ -326,7 +335,7 @@ VERSION_CONFLICTS = errors(
 )
 
 
-class VersionDetailView(ExperienceMixin, ProjectScopedApiView):
+class VersionDetailView(VersionMixin, ProjectScopedApiView):
     def get_version(self):
         experience = self.get_experience()
         version = get_object_or_404(
@@ -356,7 +365,12 @@ class VersionDetailView(ExperienceMixin, ProjectScopedApiView):
             expected_revision=data.get("revision"),
             actor=request.user,
         )
-        return self.respond(VersionSerializer, self.get_version())
+        return self.respond(VersionSerializer, self.reload(version))
+
+    def reload(self, version):
+        fresh = _versions().get(pk=version.pk)
+        fresh.experience = version.experience
+        return fresh
 
     @extend_schema(
         tags=VERSIONS,
@@ -402,10 +416,11 @@ class VersionDetailView(ExperienceMixin, ProjectScopedApiView):
         },
     )
     def delete(self, request, uid, versionUid):  # noqa: N803
-        kept = services.discard_draft(version=self.get_version(), actor=request.user)
+        version = self.get_version()
+        kept = services.discard_draft(version=version, actor=request.user)
         if kept is None:
             return self.no_content()
-        return self.respond(VersionSerializer, self.get_version())
+        return self.respond(VersionSerializer, self.reload(version))
 
 
 class PriorityView(ProjectScopedApiView):
