@@ -122,6 +122,9 @@ def aim_at_real_objects(case, world):
         uids = list(versions.order_by("number").values_list("uid", flat=True))
         if uids:
             parameters["versionUid"] = uids[int(version_uid[-2], 16) % len(uids)]
+    user_id = parameters.get("userId")
+    if isinstance(user_id, int) and user_id > 0 and user_id % 2 == 0:
+        parameters["userId"] = world["user_ids"][user_id // 2 % len(world["user_ids"])]
     if isinstance(case.body, dict):
         case.body = _with_real_uids(case.body, world["real"])
 
@@ -143,9 +146,6 @@ def _with_real_uids(node, real, kind=None):
     if kind and is_uid(node) and int(node[-1], 16) % 2 == 0:
         return real[kind][int(node[-2], 16) % len(real[kind])]
     return node
-    user_id = parameters.get("userId")
-    if isinstance(user_id, int) and user_id > 0 and user_id % 2 == 0:
-        parameters["userId"] = world["user_ids"][user_id // 2 % len(world["user_ids"])]
 
 
 def summary():
