@@ -300,6 +300,10 @@ def update_version(*, version, status, sent, partial, expected_revision, actor):
             return services.activate_version(
                 version=version, actor=actor, expected_revision=expected_revision, data=wanted
             )
+        if status == VersionStatus.PAUSED:  # refused by the service's guard, with its code
+            return services.pause_version(
+                version=version, actor=actor, expected_revision=expected_revision
+            )
     else:
         if wanted is not None and _changes_content(experience, current, wanted):
             raise _locked_error(version)
