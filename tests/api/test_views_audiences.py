@@ -349,3 +349,12 @@ def test_put_with_bad_body_changes_nothing(owner_api, project):
     assert response.status_code == 422
     audience.refresh_from_db()
     assert (audience.name, audience.revision) == ("Kept", 1)
+
+
+def test_null_characters_in_rule_values_are_refused(owner_api, project):
+    """PostgreSQL cannot store them in JSON: the validator refuses them with a path."""
+    rule = country_rule("US\x00")
+    response = owner_api.post("/api/audiences", {"name": "US", "definition": definition(rule)})
+    assert response.status_code == 422
+    assert "definition.rules[0].attributeMatchOptions.value" in response.json()["errors"]
+    assert not Audience.objects.exists()

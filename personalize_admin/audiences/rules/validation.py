@@ -286,6 +286,9 @@ class _Validator:
         if "\n" in value or "\r" in value:
             self.error(path, "A value cannot contain line breaks.")
             return None
+        if "\x00" in value:  # no database can store it
+            self.error(path, "A value cannot contain null characters.")
+            return None
         return value
 
     def _string_list(self, values, path):
