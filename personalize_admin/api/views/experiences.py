@@ -258,14 +258,6 @@ def _changes_content(experience, current, wanted):
         return True
 
 
-def _locked_error(version):
-    try:
-        version.ensure_editable()
-    except Conflict as error:
-        return error
-    raise AssertionError("only called for non-drafts")  # pragma: no cover
-
-
 @transaction.atomic
 def _check_revision(version, expected_revision):
     lock_for_update(
@@ -306,7 +298,7 @@ def update_version(*, version, status, sent, partial, expected_revision, actor):
             )
     else:
         if wanted is not None and _changes_content(experience, current, wanted):
-            raise _locked_error(version)
+            version.ensure_editable()  # refuses: only a draft's content may change
         if status is None:
             _check_revision(version, expected_revision)
             return version
