@@ -276,16 +276,21 @@ class TimeSeries:
         return not any(any(s.impressions) for s in self.series)
 
 
+INVALID_RANGE = "personalize.ANALYTICS.INVALID_RANGE"
+
+
 def clean_range(start, end):
     """``(start, end)`` checked: ``start`` ≤ ``end``, at most ``MAX_SERIES_DAYS`` days."""
     if start > end:
         raise ValidationFailed(
             "The start of the range is after its end.",
+            code=INVALID_RANGE,
             field_errors={"from": ["Choose a day on or before the end of the range."]},
         )
     if (end - start).days + 1 > MAX_SERIES_DAYS:
         raise ValidationFailed(
             f"A time series covers at most {MAX_SERIES_DAYS} days.",
+            code=INVALID_RANGE,
             field_errors={"from": [f"Choose a range of at most {MAX_SERIES_DAYS} days."]},
         )
     return start, end

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import analytics, docs, projects
+from .views import analytics, audiences, docs, experiences, projects
 
 app_name = "api"
 
@@ -13,6 +13,21 @@ urlpatterns = [
         projects.MemberDetailView.as_view(),
         name="member",
     ),
+    path("attributes", audiences.AttributeListView.as_view(), name="attributes"),
+    path("attributes/<str:uid>", audiences.AttributeDetailView.as_view(), name="attribute"),
+    path("events", audiences.EventListView.as_view(), name="events"),
+    path("events/<str:uid>", audiences.EventDetailView.as_view(), name="event"),
+    path("audiences", audiences.AudienceListView.as_view(), name="audiences"),
+    path("audiences/<str:uid>", audiences.AudienceDetailView.as_view(), name="audience"),
+    path("experiences", experiences.ExperienceListView.as_view(), name="experiences"),
+    path("experiences/<str:uid>", experiences.ExperienceDetailView.as_view(), name="experience"),
+    path("experiences/<str:uid>/versions", experiences.VersionListView.as_view(), name="versions"),
+    path(
+        "experiences/<str:uid>/versions/<str:versionUid>",
+        experiences.VersionDetailView.as_view(),
+        name="version",
+    ),
+    path("experiences-priority", experiences.PriorityView.as_view(), name="experiences-priority"),
     path(
         "experiences/<str:uid>/analytics/summary",
         analytics.SummaryView.as_view(),

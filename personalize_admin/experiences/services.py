@@ -463,7 +463,7 @@ def set_priorities(*, project, ordered_experience_uids, actor):
     if set(ordered) != set(by_uid):
         missing = len(set(by_uid) - set(ordered))
         unknown = len(set(ordered) - set(by_uid))
-        raise Conflict(
+        raise ValidationFailed(
             "The order must list every experience of the project exactly once "
             f"({missing} missing, {unknown} unknown). Reload to see the current experiences, then try again.",
             code="personalize.EXPERIENCES.INVALID_ORDER",
@@ -617,11 +617,11 @@ def create_draft(*, experience, actor, data=None):
     return version
 
 
-def _live_move(version, actor, *, guard, status, action, verb):
+def _live_move(version, actor, *, guard, status, action, verb, expected_revision=None):
     project = _lock_project(version.experience.project)
     experience = _lock_experience(version.experience)
     experience.project = project
-    version = _lock_version(version)
+    version = _lock_version(version, expected_revision)
     getattr(version, guard)()
     version.status = status
     if status == VersionStatus.PAUSED:
@@ -645,12 +645,13 @@ def _live_move(version, actor, *, guard, status, action, verb):
 
 
 @transaction.atomic
-def pause_version(*, version, actor):
+def pause_version(*, version, actor, expected_revision=None):
     """Stop personalizing with the Active version; visitors see the base entry."""
     return _live_move(
         version,
         actor,
         guard="ensure_can_pause",
+        expected_revision=expected_revision,
         status=VersionStatus.PAUSED,
         action="version.pause",
         verb="Paused",
@@ -658,12 +659,13 @@ def pause_version(*, version, actor):
 
 
 @transaction.atomic
-def resume_version(*, version, actor):
+def resume_version(*, version, actor, expected_revision=None):
     """Make the Paused version Active again (its analytics continue)."""
     return _live_move(
         version,
         actor,
         guard="ensure_can_resume",
+        expected_revision=expected_revision,
         status=VersionStatus.ACTIVE,
         action="version.resume",
         verb="Resumed",

@@ -8,9 +8,18 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from personalize_admin.experiences import services as experience_services
 from personalize_admin.projects.models import Membership
 from tests.api.conftest import token_for
-from tests.factories import UserFactory, make_project
+from tests.factories import (
+    AttributeFactory,
+    AudienceFactory,
+    EventFactory,
+    UserFactory,
+    make_experience,
+    make_project,
+    segmented_variants,
+)
 from tests.helpers.api import ApiClient
 from tests.helpers.permissions import LOGIN, ROLES, Context, iter_named_urls
 
@@ -25,6 +34,56 @@ def live_experience(ctx):
 
     made = make_experience(project=ctx.project, actor=ctx.owner, activate=True)
     return {"uid": made.uid}
+
+
+def made(factory):
+    """URL kwargs for a fresh object of the matrix project."""
+
+    def kwargs(ctx):
+        return {"uid": factory(project=ctx.project).uid}
+
+    return kwargs
+
+
+def experience_in(state):
+    """URL kwargs for an experience of the matrix project: ``draft`` (never activated),
+    ``active``, ``paused`` or ``pending`` (active with a draft)."""
+
+    def kwargs(ctx):
+        made = make_experience(project=ctx.project, actor=ctx.owner, activate=state != "draft")
+        if state == "paused":
+            experience_services.pause_version(version=made.versions.get(), actor=ctx.owner)
+        if state == "pending":
+            experience_services.create_draft(experience=made, actor=ctx.owner)
+        ctx.extra["experience"] = made
+        return {"uid": made.uid}
+
+    return kwargs
+
+
+def version_of(state, which):
+    """URL kwargs for the ``draft`` or ``live`` version of an experience in ``state``."""
+
+    def kwargs(ctx):
+        uid = experience_in(state)(ctx)["uid"]
+        experience = ctx.extra["experience"]
+        version = experience.draft if which == "draft" else experience.live_version
+        return {"uid": uid, "versionUid": version.uid}
+
+    return kwargs
+
+
+def audience_body(ctx):
+    return {"name": "Visitors from Canada", "definition": AudienceFactory.build().definition}
+
+
+def draft_body(ctx):
+    return {"variants": segmented_variants([AudienceFactory(project=ctx.project)])}
+
+
+def full_order(ctx):
+    uids = [make_experience(project=ctx.project, actor=ctx.owner).uid for _ in range(2)]
+    return {"priorityOrder": list(reversed(uids))}
 
 
 def member_of(ctx, user):
@@ -82,6 +141,78 @@ CASES = [
     ApiCase(
         "api:member", "DELETE", kwargs=lambda ctx: member_of(ctx, ctx.member), member=403, owner=204
     ),
+    # Project content: Members may do everything Owners may, as in the UI.
+    ApiCase("api:attributes", kwargs=NO_KWARGS),
+    ApiCase(
+        "api:attributes",
+        "POST",
+        kwargs=NO_KWARGS,
+        body=lambda ctx: {"name": "Plan", "key": "plan"},
+        member=201,
+        owner=201,
+    ),
+    ApiCase("api:attribute", kwargs=made(AttributeFactory)),
+    ApiCase(
+        "api:attribute",
+        "PUT",
+        kwargs=made(AttributeFactory),
+        body=lambda ctx: {"name": "Plan", "key": "plan", "type": "STRING"},
+    ),
+    ApiCase("api:attribute", "DELETE", kwargs=made(AttributeFactory), member=204, owner=204),
+    ApiCase("api:events", kwargs=NO_KWARGS),
+    ApiCase(
+        "api:events",
+        "POST",
+        kwargs=NO_KWARGS,
+        body=lambda ctx: {"key": "signup"},
+        member=201,
+        owner=201,
+    ),
+    ApiCase("api:event", kwargs=made(EventFactory)),
+    ApiCase("api:event", "PUT", kwargs=made(EventFactory), body=lambda ctx: {"key": "signup"}),
+    ApiCase("api:event", "DELETE", kwargs=made(EventFactory), member=204, owner=204),
+    ApiCase("api:audiences", kwargs=NO_KWARGS),
+    ApiCase("api:audiences", "POST", kwargs=NO_KWARGS, body=audience_body, member=201, owner=201),
+    ApiCase("api:audience", kwargs=made(AudienceFactory)),
+    ApiCase("api:audience", "PUT", kwargs=made(AudienceFactory), body=audience_body),
+    ApiCase("api:audience", "DELETE", kwargs=made(AudienceFactory), member=204, owner=204),
+    ApiCase("api:experiences", kwargs=NO_KWARGS),
+    ApiCase(
+        "api:experiences",
+        "POST",
+        kwargs=NO_KWARGS,
+        body=lambda ctx: {"name": "Homepage hero", "__type": "AB_TEST"},
+        member=201,
+        owner=201,
+    ),
+    ApiCase("api:experience", kwargs=experience_in("active")),
+    ApiCase(
+        "api:experience",
+        "PUT",
+        kwargs=experience_in("active"),
+        body=lambda ctx: {"name": "Renamed", "tags": ["spring"]},
+    ),
+    ApiCase("api:experience", "DELETE", kwargs=experience_in("active"), member=204, owner=204),
+    ApiCase("api:versions", kwargs=experience_in("pending")),
+    ApiCase(
+        "api:versions",
+        "POST",
+        kwargs=experience_in("active"),
+        body=lambda ctx: {"status": "DRAFT"},
+        member=201,
+        owner=201,
+    ),
+    ApiCase("api:version", kwargs=version_of("pending", "live")),
+    ApiCase("api:version", "PUT", kwargs=version_of("draft", "draft"), body=draft_body),
+    ApiCase(
+        "api:version",
+        "PATCH",
+        kwargs=version_of("active", "live"),
+        body=lambda ctx: {"status": "PAUSED"},
+    ),
+    ApiCase("api:version", "DELETE", kwargs=version_of("pending", "draft"), member=204, owner=204),
+    ApiCase("api:experiences-priority", kwargs=NO_KWARGS),
+    ApiCase("api:experiences-priority", "PUT", kwargs=NO_KWARGS, body=full_order),
     ApiCase("api:analytics-summary", kwargs=live_experience),
     ApiCase("api:analytics-time-series", kwargs=live_experience),
     ApiCase("api:openapi", kwargs=NO_KWARGS, outsider=200),

@@ -118,3 +118,64 @@ def test_role_limited_reads_document_403(probe_document):
 def test_views_without_project_scope_do_not_document_the_header():
     parameters = openapi_document()["paths"]["/api/projects"]["get"].get("parameters", [])
     assert all(p["name"] != "x-project-uid" for p in parameters)
+
+
+SPEC_OPERATIONS = {
+    "/api/attributes": {"get", "post"},
+    "/api/attributes/{uid}": {"get", "put", "delete"},
+    "/api/events": {"get", "post"},
+    "/api/events/{uid}": {"get", "put", "delete"},
+    "/api/audiences": {"get", "post"},
+    "/api/audiences/{uid}": {"get", "put", "delete"},
+    "/api/experiences": {"get", "post"},
+    "/api/experiences/{uid}": {"get", "put", "delete"},
+    "/api/experiences/{uid}/versions": {"get", "post"},
+    "/api/experiences/{uid}/versions/{versionUid}": {"get", "put", "patch", "delete"},
+    "/api/experiences-priority": {"get", "put"},
+}
+
+
+def test_every_content_endpoint_of_the_spec_is_documented():
+    paths = openapi_document()["paths"]
+    for path, methods in SPEC_OPERATIONS.items():
+        documented = {
+            m for m in paths.get(path, {}) if m in {"get", "post", "put", "patch", "delete"}
+        }
+        assert documented == methods, path
+
+
+def test_domain_conflicts_are_documented_with_their_codes():
+    paths = openapi_document()["paths"]
+    expectations = [
+        ("/api/audiences/{uid}", "delete", "409", "personalize.AUDIENCES.IN_USE"),
+        (
+            "/api/experiences/{uid}/versions",
+            "post",
+            "409",
+            "CANNOT_CREATE_VERSION_AS_DRAFT_ALREADY_EXISTS",
+        ),
+        (
+            "/api/experiences/{uid}/versions/{versionUid}",
+            "put",
+            "409",
+            "CANNOT_UPDATE_LOCKED_VERSION",
+        ),
+        (
+            "/api/experiences/{uid}/versions/{versionUid}",
+            "patch",
+            "409",
+            "personalize.EXPERIENCES.VERSIONS.STALE_REVISION",
+        ),
+        ("/api/experiences-priority", "put", "422", "personalize.EXPERIENCES.INVALID_ORDER"),
+    ]
+    for path, method, status, code in expectations:
+        assert code in paths[path][method]["responses"][status]["description"], (path, method)
+
+
+def test_version_variants_are_documented_for_both_experience_types():
+    schemas = openapi_document()["components"]["schemas"]
+    variant = schemas["Variant"]["properties"]
+    assert {"__type", "shortUid", "name", "audiences", "trafficDistribution"} <= set(variant)
+    request = schemas["VersionUpdateRequest"]["properties"]
+    assert request["targeting"]["nullable"] is True
+    assert request["targeting"]["properties"]["audiences"]["items"]["pattern"] == "^[0-9a-f]{24}$"

@@ -138,6 +138,7 @@ def test_attributes_may_be_model_objects(project):
         (all_of(country("  ")), "rules[0].attributeMatchOptions.value", "Enter a value."),
         (all_of(country(7)), "rules[0].attributeMatchOptions.value", "Enter text."),
         (all_of(country("U\nS")), "rules[0].attributeMatchOptions.value", "line breaks"),
+        (all_of(country("U\x00S")), "rules[0].attributeMatchOptions.value", "NUL characters"),
         (
             all_of(
                 {

@@ -73,3 +73,31 @@ class ChoiceField(serializers.ChoiceField):
         if not isinstance(data, str):
             self.fail("invalid_choice", input=data)
         return super().to_internal_value(data)
+
+
+class NumberField(serializers.FloatField):
+    """A JSON number (an integer or a decimal), never a string or a boolean."""
+
+    default_error_messages = {"invalid": "Must be a number."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        try:
+            return super().to_internal_value(data)
+        except OverflowError:
+            self.fail("invalid")
+
+
+class UidField(CharField):
+    """The uid of an object: 24 lowercase hex characters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_length", 24)
+        kwargs.setdefault("max_length", 24)
+        # First, so that the OpenAPI document shows this pattern.
+        kwargs["validators"] = [
+            RegexValidator(r"^[0-9a-f]{24}$", "Must be a uid: 24 lowercase hex characters."),
+            *kwargs.get("validators", ()),
+        ]
+        super().__init__(**kwargs)

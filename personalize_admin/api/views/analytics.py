@@ -51,7 +51,8 @@ class AnalyticsView(ProjectScopedApiView):
     query_serializer = AnalyticsQuerySerializer
 
     def get_query(self):
-        serializer = self.query_serializer(data=self.request.query_params)
+        # A plain dict: DRF reads a QueryDict's empty values (`?version=`) as absent.
+        serializer = self.query_serializer(data=self.request.query_params.dict())
         if not serializer.is_valid():
             raise ValidationError(serializer.errors)
         return serializer.validated_data
@@ -168,6 +169,7 @@ class TimeSeriesView(AnalyticsView):
             409: NOT_ACTIVATED,
             422: errors(
                 VALIDATION_FAILED,
+                services.INVALID_RANGE,
                 description="A malformed day, `from` after `to`, or too long a range.",
             ),
         },
