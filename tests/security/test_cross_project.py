@@ -153,10 +153,9 @@ def test_ui_look_alike_project_uid_is_a_strangers(client, db, case):
     client.force_login(caller)
     url = reverse(case.name, kwargs=case.kwargs(ctx)) + case.query
     headers = {"HX-Request": "true"} if case.htmx else {}
+    data = case.data(ctx) if case.data else {}
     before = database_state()
-    response = getattr(client, case.method)(
-        url, data=case.data(ctx) if case.data else {}, headers=headers
-    )
+    response = getattr(client, case.method)(url, data=data, headers=headers)
     assert response.status_code == 404, f"{case.id} {url}: {response.status_code}"
     assert_unchanged(before, database_state(), f"{case.id} {url}")
 
@@ -228,8 +227,9 @@ def test_api_route_refuses_the_other_projects_object(client, two_projects, case,
     crossed, _kwargs_a, _objects = crossed_kwargs(case.kwargs, a, b, project_kwarg=project_kwarg)
     url = reverse(case.name, kwargs=crossed)
     api = ApiClient(client, token=token_for(a.owner), project=a.project)
+    body = case.body(b) if case.body else None  # may create B's objects: before the snapshot
     before = database_state()
-    response = api.request(case.method, url, case.body(b) if case.body else None)
+    response = api.request(case.method, url, body)
     assert response.status_code == 404, f"{case.id} {url}: {response.status_code}"
     assert_unchanged(before, database_state(), f"{case.id} {url}")
 
@@ -252,7 +252,8 @@ def test_api_look_alike_project_uid_is_a_strangers(client, case, db, _fresh_thro
     url = reverse(case.name, kwargs=case.kwargs(ctx))
     # The stranger's project named in the URL or in x-project-uid.
     api = ApiClient(client, token=token_for(caller), project=theirs)
+    body = case.body(ctx) if case.body else None
     before = database_state()
-    response = api.request(case.method, url, case.body(ctx) if case.body else None)
+    response = api.request(case.method, url, body)
     assert response.status_code == 404, f"{case.id} {url}: {response.status_code}"
     assert_unchanged(before, database_state(), f"{case.id} {url}")
