@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "personalize_admin.core.middleware.HtmxMessagesMiddleware",
+    # Innermost, so that a view's database connectivity error becomes a 503 first.
+    "personalize_admin.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "personalize_admin.urls"

@@ -11,12 +11,12 @@ import json
 import logging
 from functools import wraps
 
-from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
+from personalize_admin.core import unavailable
 from personalize_admin.core.htmx import render_page_or_partial
 from personalize_admin.projects.access import ProjectScopedMixin
 
@@ -58,17 +58,11 @@ def edge_endpoint(*methods):
                 return view(request)
             except EdgeError as error:
                 return _json(error.as_body(), status=error.status)
-            except (DatabaseError, ConfigurationChanging):
-                logger.exception("The Edge API could not reach the database.")
-                response = _json(
-                    {
-                        "error": "personalize.EDGE.UNAVAILABLE",
-                        "message": "Personalization is unavailable for a moment; try again.",
-                    },
-                    status=503,
-                )
-                response["Retry-After"] = "5"
-                return response
+            except (*unavailable.UNAVAILABLE_ERRORS, ConfigurationChanging) as error:
+                # Only connectivity (and a configuration that kept changing while
+                # it was read): a programming error stays a logged 500.
+                logger.warning("The Edge API could not serve %s: %s", request.path, error)
+                return unavailable.edge_response()
 
         return wrapper
 
