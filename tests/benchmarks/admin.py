@@ -10,9 +10,11 @@
    live, some paused, some still drafts, each with tags;
 2. renders, signed in as the projects' owner through Django's test client
    (the full middleware stack, templates included), the experiences list, the
-   list filtered by a search that finds one experience, and one experience's
-   Overview and Configuration pages, alternating small and large, and keeps
-   the median of each;
+   list filtered by a search that finds one experience (as a whole page, which
+   also holds the priority list of every experience, and as the table fragment
+   the search box fetches with htmx), and one experience's Overview and
+   Configuration pages, alternating small and large, and keeps the median of
+   each;
 3. counts each page's queries in both projects.
 
 The list shows every experience (it has no pagination), so its time grows
@@ -164,15 +166,19 @@ def worker(repeat, rounds, seed=5):
         return {
             "experiences_list": base,
             "experiences_search": f"{base}?q={middle.name.replace(' ', '+')}",
+            # What the search box fetches as one types: the table only (htmx).
+            "experiences_search_htmx": f"{base}?q={middle.name.replace(' ', '+')}",
             "experience_overview": f"{base}{middle.uid}/",
             "experience_configuration": f"{base}{middle.uid}/configuration/",
         }
 
     urls = {"small": pages(small, small_experiences), "large": pages(large, large_experiences)}
 
-    def get(url):
+    def get(url, page):
+        headers = {"HX-Request": "true"} if page.endswith("_htmx") else {}
+
         def run():
-            response = client.get(url)
+            response = client.get(url, headers=headers)
             assert response.status_code == 200, (url, response.status_code)
             return response
 
@@ -183,15 +189,15 @@ def worker(repeat, rounds, seed=5):
         queries = {}
         rows = {}
         for size in ("small", "large"):
-            get(urls[size][page])()  # warm up
+            get(urls[size][page], page)()  # warm up
             with CaptureQueriesContext(connection) as context:
-                response = get(urls[size][page])()
+                response = get(urls[size][page], page)()
             queries[size] = len(context.captured_queries)
             rows[size] = response.content.count(b"<tr")
         runs = {"small": [], "large": []}
         for _round in range(rounds):
             for size in ("small", "large"):
-                runs[size].append(timed(get(urls[size][page]), repeat))
+                runs[size].append(timed(get(urls[size][page], page), repeat))
         small_ms, large_ms = stats.median(runs["small"]), stats.median(runs["large"])
         results[page] = {
             "small_ms": round(small_ms, 2),
@@ -210,7 +216,7 @@ def goals(pages):
     met = {}
     for name, row in pages.items():
         constant_queries = row["queries_small"] == row["queries_large"]
-        if name.startswith("experience_") or name == "experiences_search":
+        if name.startswith("experience_") or name == "experiences_search_htmx":
             met[name] = constant_queries and row["ratio"] <= GOAL_PAGE_RATIO
         else:
             met[name] = constant_queries

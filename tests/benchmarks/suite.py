@@ -129,7 +129,11 @@ def run_benchmark(benchmark, database, database_url, extra):
             f"The {benchmark} benchmark wrote no result (exit {completed.returncode})."
         )
     # A missed goal is a figure to report, not a reason to stop the other benchmarks.
-    return {"exit": completed.returncode, "seconds": round(seconds)}
+    return {
+        "exit": completed.returncode,
+        "seconds": round(seconds),
+        "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def load_results():
@@ -285,7 +289,8 @@ def _analytics_section(results):
 
 ADMIN_LABELS = {
     "experiences_list": "Experiences list (all rows)",
-    "experiences_search": "Experiences list, search finding one",
+    "experiences_search": "Experiences list, search finding one (whole page)",
+    "experiences_search_htmx": "Experiences list, search finding one (htmx table)",
     "experience_overview": "Experience page (Overview)",
     "experience_configuration": "Experience page (Configuration)",
 }
@@ -310,7 +315,8 @@ def _admin_section(results):
             lines.append(f"| {DB_LABEL[database]} | not run | | | | | |")
             continue
         for name, row in admin["pages"].items():
-            goal = "same queries" if name == "experiences_list" else "same queries, ≤ 1.5×"
+            flat = name.startswith("experience_") or name == "experiences_search_htmx"
+            goal = "same queries, ≤ 1.5×" if flat else "same queries"
             lines.append(
                 f"| {DB_LABEL[database]} | {ADMIN_LABELS.get(name, name)} | {_ratio(row['ratio'])} | "
                 f"{_ms(row['large_ms'])} | {_ms(row['small_ms'])} | "
@@ -320,8 +326,10 @@ def _admin_section(results):
     lines += [
         "",
         "The list has no pagination: it renders every experience, so its time grows with the "
-        "rows (per row it costs the list time divided by the row count); its number of "
-        "queries does not grow.",
+        "rows; its number of queries does not grow. The whole list page also holds the "
+        "priority list of every experience (the Prioritize dialog), so even a search that "
+        "finds one experience renders 1,000 rows there; the table the search box fetches "
+        "as one types (htmx) does not.",
     ]
     return [*lines, ""]
 
@@ -357,8 +365,16 @@ def render(results, machine, *, quick=False, runs=None):
     lines += _analytics_section(results)
     lines += _admin_section(results)
     if runs:
-        lines += ["## Run", "", "| Benchmark | Seconds | Exit status |", "|---|---|---|"]
-        lines += [f"| {name} | {run['seconds']} | {run['exit']} |" for name, run in runs.items()]
+        lines += [
+            "## Runs",
+            "",
+            "| Benchmark | Finished | Seconds | Exit status |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {name} | {run.get('finished', '')} | {run['seconds']} | {run['exit']} |"
+            for name, run in runs.items()
+        ]
         lines += ["", "Exit status 1 means a goal was missed (the figures above say which).", ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -391,6 +407,11 @@ def main(argv=None):
                     runs[f"{benchmark} ({database})"] = run_benchmark(
                         benchmark, database, postgres_url, extra
                     )
+    # Runs accumulate across invocations (e.g. one benchmark run again with --only).
+    runs_file = BENCH_DIR / "runs.json"
+    runs = {**(_read(runs_file) or {}), **runs}
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    runs_file.write_text(json.dumps(runs, indent=2) + "\n")
     report = render(load_results(), machine, quick=args.quick, runs=runs)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report)

@@ -100,7 +100,7 @@ def test_render_leads_with_ratios_and_describes_the_machine():
 def test_render_marks_a_quick_run_and_lists_the_runs():
     text = suite.render({}, MACHINE, quick=True, runs={"rules": {"seconds": 12, "exit": 0}})
     assert "**Quick run**" in text
-    assert "| rules | 12 | 0 |" in text
+    assert "| rules |  | 12 | 0 |" in text
     assert "Not run." in text
 
 
@@ -114,6 +114,8 @@ def test_admin_goals_need_constant_queries_and_flat_experience_pages():
     assert admin.goals({"experiences_list": {**row, "queries_large": 14}}) == {
         "experiences_list": False
     }
+    assert admin.goals({"experiences_search": row}) == {"experiences_search": True}
+    assert admin.goals({"experiences_search_htmx": row}) == {"experiences_search_htmx": False}
 
 
 @pytest.mark.django_db
