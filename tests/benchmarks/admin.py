@@ -13,8 +13,8 @@
    list filtered by a search that finds one experience (as a whole page, which
    also holds the priority list of every experience, and as the table fragment
    the search box fetches with htmx), and one experience's Overview and
-   Configuration pages, alternating small and large, and keeps the median of
-   each;
+   Configuration pages, alternating small and large rounds, and keeps each
+   round's median and then the best round;
 3. counts each page's queries in both projects.
 
 The list shows every experience (it has no pagination), so its time grows
@@ -198,7 +198,9 @@ def worker(repeat, rounds, seed=5):
         for _round in range(rounds):
             for size in ("small", "large"):
                 runs[size].append(timed(get(urls[size][page], page), repeat))
-        small_ms, large_ms = stats.median(runs["small"]), stats.median(runs["large"])
+        # Each round's median, then the best round: other work on a shared machine
+        # only ever slows a round down.
+        small_ms, large_ms = min(runs["small"]), min(runs["large"])
         results[page] = {
             "small_ms": round(small_ms, 2),
             "large_ms": round(large_ms, 2),

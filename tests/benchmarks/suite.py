@@ -303,7 +303,7 @@ def _admin_section(results):
         "Two projects built through the services (two thirds Segmented, one third A/B; most "
         "live, some paused, some drafts), pages rendered through the whole middleware stack "
         "by Django's test client, signed in. Baseline: the same page in the project with 10 "
-        "experiences (median of alternating runs).",
+        "experiences (the median of each round, best of alternating rounds).",
         "",
         "| Database | Page | Ratio (1,000 / 10) | 1,000 experiences | 10 (baseline) | "
         "Queries (10 → 1,000) | Goal |",
