@@ -146,9 +146,23 @@ def load_results():
 
 def _read(path):
     try:
-        return json.loads(path.read_text())
+        result = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    if isinstance(result, dict) and "benchmark" in result:
+        moment = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        result["measured"] = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return result
+
+
+def _measured(results, keys):
+    moments = sorted(
+        results[key]["measured"] for key in keys if (results.get(key) or {}).get("measured")
+    )
+    if not moments:
+        return []
+    span = moments[0] if moments[0] == moments[-1] else f"{moments[0]} to {moments[-1]}"
+    return [f"Measured {span}.", ""]
 
 
 # ---------- the report ----------
@@ -176,6 +190,7 @@ def _rules_section(rules):
     lines = ["## Audience engine vs GrowthBook (`make bench-rules`)", ""]
     if not rules:
         return [*lines, "Not run.", ""]
+    lines += _measured({"rules": rules}, ["rules"])
     lines += [
         f"{rules['audiences']} audiences of 3–8 rules × {rules['visitors']:,} visitors = "
         f"{rules['evaluations']:,} evaluations; both engines agree on every pair "
@@ -205,6 +220,7 @@ def _edge_section(results):
         "100 live experiences, 10,000 stored visitors. Baseline: `GET /edge/ping`, a Django "
         "view that does nothing, measured alternately with the manifest.",
         "",
+        *_measured(results, [f"edge:{d}" for d in DATABASES]),
         "| Database | Ratio (manifest / ping, requests/s) | Manifest | Ping (baseline) | "
         "Manifest p50 / p99 | Ping p50 / p99 | Failed | Goal ≥ 0.7 |",
         "|---|---|---|---|---|---|---|---|",
@@ -246,6 +262,7 @@ def _analytics_section(results):
         "are checked against their raw events before anything is timed. Baseline: the same "
         "read on the small version (median of alternating runs).",
         "",
+        *_measured(results, [f"analytics:{d}" for d in DATABASES]),
         "| Database | Read | Ratio (large / small) | Large | Small (baseline) | Goal ≤ 1.5 |",
         "|---|---|---|---|---|---|",
     ]
@@ -305,6 +322,7 @@ def _admin_section(results):
         "by Django's test client, signed in. Baseline: the same page in the project with 10 "
         "experiences (the median of each round, best of alternating rounds).",
         "",
+        *_measured(results, [f"admin:{d}" for d in DATABASES]),
         "| Database | Page | Ratio (1,000 / 10) | 1,000 experiences | 10 (baseline) | "
         "Queries (10 → 1,000) | Goal |",
         "|---|---|---|---|---|---|---|",
@@ -347,7 +365,7 @@ def render(results, machine, *, quick=False, runs=None):
         "",
         "## Machine",
         "",
-        f"- Date: {machine['date']}",
+        f"- Report rendered: {machine['date']} (each section says when it was measured)",
         f"- CPU: {machine['cpu_model']}, {machine['cpus']} cores (`nproc`)",
         f"- RAM: {machine['memory_gb']} GB",
         f"- OS: {machine['os']}",
