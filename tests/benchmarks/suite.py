@@ -365,7 +365,7 @@ def render(results, machine, *, quick=False, runs=None):
         "",
         "## Machine",
         "",
-        f"- Report rendered: {machine['date']} (each section says when it was measured)",
+        f"- Run started: {machine['date']} (each section says when it was measured)",
         f"- CPU: {machine['cpu_model']}, {machine['cpus']} cores (`nproc`)",
         f"- RAM: {machine['memory_gb']} GB",
         f"- OS: {machine['os']}",
@@ -373,6 +373,15 @@ def render(results, machine, *, quick=False, runs=None):
         f"PostgreSQL {machine['postgresql']} (127.0.0.1)",
         f"- Load average when the run started: {', '.join(map(str, machine['load_average']))}",
     ]
+    if machine["load_average"] and machine["load_average"][0] > (machine["cpus"] or 1):
+        lines.append(
+            "- **The machine was busy**: its load average exceeded its core count, so other "
+            "processes competed for the CPU. This hurts the `wrk`-driven ratios most "
+            "(gunicorn, `wrk` and PostgreSQL share the same cores, and the cheap baseline "
+            "suffers less from waiting than the real endpoint); those ratios moved by up to "
+            "±0.25 between runs on this machine. Re-run on an idle machine before reading "
+            "them as the code's limit."
+        )
     if quick:
         lines.append(
             "- **Quick run** (`--quick`): shorter measurements and 200k instead of 2M events."
@@ -407,9 +416,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     postgres_url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    machine = describe_machine(postgres_url)
+    machine_file = BENCH_DIR / "machine.json"
+    if args.render_only and machine_file.exists():
+        machine = json.loads(machine_file.read_text())  # as it was when the benchmarks ran
+    else:
+        machine = describe_machine(postgres_url)
     runs = {}
     if not args.render_only:
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        machine_file.write_text(json.dumps(machine, indent=2) + "\n")
         only = set(filter(None, args.only.split(","))) or {"rules", *PER_DATABASE}
         databases = [d for d in args.databases.split(",") if d]
         if "postgresql" in databases:

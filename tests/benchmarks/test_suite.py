@@ -85,6 +85,9 @@ def test_render_leads_with_ratios_and_describes_the_machine():
     assert "Test CPU, 2 cores" in text
     assert "PostgreSQL 15.1" in text
     assert "2026-11-23 18:00 UTC" in text
+    assert "The machine was busy" not in text
+    busy = suite.render(results(), {**MACHINE, "load_average": [3.5, 3.0, 3.0]})
+    assert "The machine was busy" in busy
     assert "| Personalize compiled engine | **10.00×** faster |" in text
     assert "| SQLite | **0.800×** | 800/s | 1,000/s |" in text
     assert "| PostgreSQL | not run |" in text  # the edge benchmark on PostgreSQL
