@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast fuzz bench-rules bench-edge bench-analytics deps test-deps chromium node-deps migrate demo lint clean
+.PHONY: help run test test-fast fuzz bench bench-rules bench-edge bench-analytics bench-admin loadtest deps test-deps chromium node-deps migrate demo lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,10 @@ $(PY):
 
 $(VENV)/.deps: pyproject.toml | $(PY)
 	$(PIP) install -q -e .
+	@touch $@
+
+$(VENV)/.loadtest-deps: pyproject.toml $(VENV)/.test-deps
+	$(PIP) install -q -e ".[test,loadtest]"
 	@touch $@
 
 $(VENV)/.test-deps: pyproject.toml | $(PY)
@@ -106,6 +110,15 @@ bench-edge: $(VENV)/.test-deps ## Load-test GET /edge/manifest against a trivial
 
 bench-analytics: $(VENV)/.test-deps ## Time analytics reads for 10k vs 2M raw events; POST /edge/events vs manifest (tests/artifacts/bench/analytics.json)
 	$(PY) -m tests.benchmarks.analytics $(BENCH_ARGS)
+
+bench-admin: $(VENV)/.test-deps ## Time the experiences list and an experience's pages with 1,000 experiences vs 10 (tests/artifacts/bench/admin.json)
+	$(PY) -m tests.benchmarks.admin $(BENCH_ARGS)
+
+bench: $(VENV)/.test-deps ## Run every benchmark on SQLite and PostgreSQL; write docs/benchmarks.md
+	$(PY) -m tests.benchmarks.suite $(BENCH_ARGS)
+
+loadtest: $(VENV)/.loadtest-deps ## gunicorn + PostgreSQL under Edge traffic and config changes, then faults; write docs/loadtest.md
+	$(PY) -m tests.loadtest.run $(LOADTEST_ARGS)
 
 lint: $(VENV)/.test-deps ## Check Python style with ruff (lint and format)
 	$(VENV)/bin/ruff check personalize_admin tests

@@ -48,6 +48,29 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def postgres_options():
+    """libpq options so that no request waits long for an unreachable database.
+
+    ``DB_CONNECT_TIMEOUT`` (seconds, default 5) bounds opening a connection;
+    TCP keepalives notice a server that vanished without closing the
+    connection within about 20 s; ``DB_STATEMENT_TIMEOUT_MS`` (default 0: no
+    limit) cancels any statement that runs longer. Each failure raises
+    ``OperationalError``, which the app answers with a 503
+    (``core.unavailable``).
+    """
+    options = {
+        "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5),
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 2,
+    }
+    statement_timeout = env_int("DB_STATEMENT_TIMEOUT_MS", 0)
+    if statement_timeout > 0:
+        options["options"] = f"-c statement_timeout={statement_timeout}"
+    return options
+
+
 def cache_from_url(url):
     """Translate ``CACHE_URL`` into a ``CACHES["default"]`` entry.
 
@@ -130,8 +153,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "personalize_admin.core.middleware.HtmxMessagesMiddleware",
-    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    # Near the end, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so that a view's database connectivity error becomes a 503 first.
+    "personalize_admin.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "personalize_admin.urls"
@@ -180,9 +205,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
-    )
+    DATABASES["default"]["OPTIONS"] = {
+        **postgres_options(),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
 

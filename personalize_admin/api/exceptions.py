@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from personalize_admin.core import unavailable
 from personalize_admin.core.errors import DomainError
 
 logger = logging.getLogger("personalize_admin.api")
@@ -130,6 +131,13 @@ def _validation_envelope(flat):
 def describe(exc):
     """``(status, body, headers)`` for ``exc``, or ``None`` when it is not a client error."""
     headers = {}
+    if unavailable.is_database_unavailable(exc):
+        headers["Retry-After"] = str(unavailable.RETRY_AFTER_SECONDS)
+        return (
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            envelope(unavailable.API_CODE, unavailable.API_MESSAGE),
+            headers,
+        )
     if isinstance(exc, DomainError):
         errors = {
             camelize_path(path): list(messages) for path, messages in exc.field_errors.items()

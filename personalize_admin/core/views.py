@@ -1,8 +1,12 @@
+import sys
+
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from .unavailable import response_for as unavailable_response
 
 
 @never_cache
@@ -32,6 +36,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while Django handles the exception, so it is still the current one:
+    # a database outage raised outside a view (e.g. loading the session) is a 503.
+    unavailable = unavailable_response(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     return render(request, "500.html", status=500)
 
 

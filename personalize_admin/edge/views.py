@@ -12,12 +12,12 @@ import logging
 from functools import wraps
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
+from personalize_admin.core import unavailable
 from personalize_admin.core.htmx import render_page_or_partial
 from personalize_admin.projects.access import ProjectScopedMixin
 
@@ -68,17 +68,11 @@ def edge_endpoint(*methods):
                     },
                     status=400,
                 )
-            except (DatabaseError, ConfigurationChanging):
-                logger.exception("The Edge API could not reach the database.")
-                response = _json(
-                    {
-                        "error": "personalize.EDGE.UNAVAILABLE",
-                        "message": "Personalization is unavailable for a moment; try again.",
-                    },
-                    status=503,
-                )
-                response["Retry-After"] = "5"
-                return response
+            except (*unavailable.UNAVAILABLE_ERRORS, ConfigurationChanging) as error:
+                # Only connectivity (and a configuration that kept changing while
+                # it was read): a programming error stays a logged 500.
+                logger.warning("The Edge API could not serve %s: %s", request.path, error)
+                return unavailable.edge_response()
 
         return wrapper
 

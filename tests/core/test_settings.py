@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from personalize_admin.settings import cache_from_url, env_bool
+from personalize_admin.settings import cache_from_url, env_bool, postgres_options
 
 
 def test_cache_url_redis_uses_builtin_backend():
@@ -48,3 +48,18 @@ def test_production_defaults_are_secure(monkeypatch):
         assert reloaded.SESSION_COOKIE_HTTPONLY
     finally:
         importlib.reload(settings_module)
+
+
+def test_postgres_options_bound_connecting_and_optionally_statements(monkeypatch):
+    monkeypatch.delenv("DB_CONNECT_TIMEOUT", raising=False)
+    monkeypatch.delenv("DB_STATEMENT_TIMEOUT_MS", raising=False)
+    options = postgres_options()
+    assert options["connect_timeout"] == 5
+    assert options["keepalives"] == 1
+    assert "options" not in options
+
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT", "2")
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "3000")
+    options = postgres_options()
+    assert options["connect_timeout"] == 2
+    assert options["options"] == "-c statement_timeout=3000"

@@ -4,7 +4,7 @@ import json
 import uuid
 
 import pytest
-from django.db import DatabaseError
+from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 
 from personalize_admin.edge.models import EdgeEvent, Visitor
@@ -168,7 +168,7 @@ def test_manifest_other_method_is_refused(client, project):
 
 def test_manifest_unreachable_database_answers_503(edge, project, monkeypatch):
     def fail(*args, **kwargs):
-        raise DatabaseError("connection refused")
+        raise OperationalError("connection refused")
 
     monkeypatch.setattr(CursorWrapper, "execute", fail)
 
