@@ -2,7 +2,7 @@
 derived from each view so the document always says what the view answers.
 
 ``ApiAutoSchema`` adds to every operation the errors its view can answer (401,
-403, 404, 400/413/415/422 for request bodies, 429); an endpoint declares only
+403, 404, 400/413/415/422 for request bodies, 429, 503); an endpoint declares only
 its own success responses and the domain conflicts it can meet, with
 ``errors(...)``::
 
@@ -77,6 +77,8 @@ GENERIC_ERRORS = {
     "or a more specific code).",
     "429": "Too many requests for this token; retry after `Retry-After` seconds "
     "(`personalize.TOO_MANY_REQUESTS`).",
+    "503": "The database cannot be reached for a moment; retry after `Retry-After` seconds "
+    "(`personalize.SERVICE_UNAVAILABLE`).",
 }
 
 
@@ -132,7 +134,7 @@ class ApiAutoSchema(AutoSchema):
                 "Retry-After",
                 OpenApiTypes.INT,
                 OpenApiParameter.HEADER,
-                response=[429],
+                response=[429, 503],
                 description="Seconds to wait before the next request.",
             )
         )
@@ -140,7 +142,7 @@ class ApiAutoSchema(AutoSchema):
 
     def get_error_statuses(self):
         """``{status: description}`` of the errors this operation can answer besides its own."""
-        statuses = {"401": GENERIC_ERRORS["401"], "429": GENERIC_ERRORS["429"]}
+        statuses = {key: GENERIC_ERRORS[key] for key in ("401", "429", "503")}
         has_body = self._has_request_body()
         if has_body or self._header_scoped():
             header = (

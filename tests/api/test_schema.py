@@ -63,7 +63,7 @@ def test_every_operation_lists_its_error_responses():
     document = openapi_document()
     for path, method, operation in operations(document):
         responses = operation["responses"]
-        expected = {"401", "429"}
+        expected = {"401", "429", "503"}
         if "requestBody" in operation:
             expected |= {"400", "413", "415", "422"}
         if "{" in path:
@@ -78,6 +78,7 @@ def test_every_operation_lists_its_error_responses():
                 assert schema == {"$ref": ERROR_REF}, f"{method} {path} {status}"
                 assert response["description"], f"{method} {path} {status} has no description"
         assert "Retry-After" in responses["429"]["headers"]
+        assert "Retry-After" in responses["503"]["headers"]
         assert operation.get("summary"), f"{method} {path} has no summary"
 
 
