@@ -79,6 +79,39 @@ def test_audience_list_query_count_is_constant(member_client, project):
     )
 
 
+def test_audience_list_paginates_and_keeps_the_search(member_client, project):
+    for index in range(55):
+        AudienceFactory(project=project, name=f"Shoppers {index:02}")
+    AudienceFactory(project=project, name="Zebra fans")
+    first = member_client.get(url("list", project)).content.decode()
+    assert first.count("data-href=") == 50
+    assert "Showing 1–50 of 56 audiences" in first and "Zebra fans" not in first
+
+    second = member_client.get(url("list", project), {"q": "shop", "page": "2"}, **HTMX)
+    content = second.content.decode()
+    assert "<html" not in content and 'id="audience-table"' in content
+    assert "Showing 51–55 of 55 audiences" in content
+    assert "Shoppers 54" in content and "Zebra fans" not in content
+    assert f'href="{url("list", project)}?q=shop&amp;page=1"' in content
+
+
+@pytest.mark.parametrize("page", ["9999", "x", "-5", "2.5"])
+def test_audience_list_bad_page_answers_200(member_client, project, page):
+    AudienceFactory.create_batch(3, project=project)
+    response = member_client.get(url("list", project), {"page": page})
+    assert response.status_code == 200
+    assert response.content.decode().count("data-href=") == 3
+
+
+def test_audience_list_query_count_is_constant_up_to_120_rows(member_client, project):
+    assert_constant_queries(
+        member_client,
+        url("list", project) + "?page=2",
+        lambda n: AudienceFactory.create_batch(n, project=project),
+        sizes=(1, 120),
+    )
+
+
 # ---------- editor ----------
 
 
