@@ -211,6 +211,8 @@ def pagination(context, page, target, noun="items"):
 
     def url(number):
         params = request.GET.copy()
+        for key in [key for key, values in params.lists() if not any(values)]:
+            del params[key]  # empty filters (status=&type=) only lengthen the link
         params["page"] = number
         return f"{request.path}?{params.urlencode()}"
 
