@@ -261,7 +261,8 @@ class _ModalCrud(ProjectScopedMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["nav"] = self.nav
         context.setdefault("form", self.form_class(prefix_id="new"))
-        context["items"] = self.model.objects.for_project(self.project)
+        page = paginate(self.request, self.model.objects.for_project(self.project))
+        context.update(items=page.object_list, page=page, list_url=self.list_url())
         return context
 
     def render_list(self, partial, status=200, **extra):

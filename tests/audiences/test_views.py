@@ -112,6 +112,27 @@ def test_audience_list_query_count_is_constant_up_to_120_rows(member_client, pro
     )
 
 
+@pytest.mark.parametrize("name", ["attributes", "events"])
+def test_attribute_and_event_pages_paginate(member_client, project, name):
+    factory = AttributeFactory if name == "attributes" else EventFactory
+    factory.create_batch(53, project=project)
+    first = member_client.get(url(name, project)).content.decode()
+    assert 'aria-label="Pagination"' in first
+    assert f'href="{url(name, project)}?page=2"' in first
+    second = member_client.get(url(name, project), {"page": "2"}).content.decode()
+    assert "Showing 51–53 of 53" in second
+    assert member_client.get(url(name, project), {"page": "zz"}).status_code == 200
+
+
+def test_attribute_edit_modal_paginates_the_list_under_it(member_client, project):
+    attributes = AttributeFactory.create_batch(51, project=project)
+    edit = url("attribute-edit", project, attributes[0].uid)
+    content = member_client.get(edit).content.decode()
+    # The list under the modal links its pages at the list's URL, not the modal's.
+    assert f'href="{url("attributes", project)}?page=2"' in content
+    assert f'href="{edit}?page=2"' not in content
+
+
 # ---------- editor ----------
 
 

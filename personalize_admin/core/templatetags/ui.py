@@ -200,13 +200,16 @@ def add_attrs(bound_field, attrs):
 
 
 @register.inclusion_tag("components/pagination.html", takes_context=True)
-def pagination(context, page, target, noun="items"):
+def pagination(context, page, target="", noun="items", path=""):
     """Page navigation under a list: Previous/Next, page numbers and "Showing 1–50 of 1,000".
 
-    Links keep the request's other query parameters (search, filters) and swap
-    ``target`` (the table fragment that includes this component) with htmx.
+    Links keep the request's other query parameters (search, filters) and, given
+    ``target`` (the table fragment that includes this component), swap it with
+    htmx; otherwise they load the page. ``path`` is the list's URL when the
+    request is another (an edit modal rendered over the list).
     """
     request = context["request"]
+    path = path or request.path
     paginator = page.paginator
 
     def url(number):
@@ -214,7 +217,7 @@ def pagination(context, page, target, noun="items"):
         for key in [key for key, values in params.lists() if not any(values)]:
             del params[key]  # empty filters (status=&type=) only lengthen the link
         params["page"] = number
-        return f"{request.path}?{params.urlencode()}"
+        return f"{path}?{params.urlencode()}"
 
     numbers = []
     if paginator.num_pages > 1:
