@@ -375,6 +375,10 @@ def test_prioritize_list_loads_when_the_modal_opens(signed_in, project, owner):
     expect(page.get_by_text("Priorities saved.")).to_be_visible()
     order = list(Experience.objects.for_project(project).values_list("name", flat=True))
     assert order == ["Latecomer", "Alpha"]
+    # The modal's own URL (e.g. a bookmark) opens it on the list page, loaded.
+    page.goto(f"/projects/{project.uid}/experiences/prioritize/")
+    dialog = page.get_by_role("dialog", name="Prioritize Experiences")
+    expect(dialog.get_by_role("listitem").first).to_contain_text("Latecomer")
 
 
 def test_experience_list_pages_keep_the_search(signed_in, project, owner, settings):
