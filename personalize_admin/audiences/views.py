@@ -14,6 +14,7 @@ from personalize_admin.core.errors import DomainError
 from personalize_admin.core.forms import add_domain_error
 from personalize_admin.core.htmx import redirect as htmx_redirect
 from personalize_admin.core.htmx import render_page_or_partial
+from personalize_admin.core.pagination import paginate
 from personalize_admin.projects.access import ProjectScopedMixin
 
 from . import editor, samples, services
@@ -37,7 +38,8 @@ class AudienceListView(ProjectScopedMixin, TemplateView):
             audiences = audiences.filter(
                 Q(name__icontains=query) | Q(description__icontains=query) | Q(uid=query)
             )
-        context.update(audiences=audiences, query=query)
+        page = paginate(self.request, audiences)
+        context.update(audiences=page.object_list, page=page, query=query)
         return context
 
     def get(self, request, *args, **kwargs):
@@ -259,7 +261,8 @@ class _ModalCrud(ProjectScopedMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["nav"] = self.nav
         context.setdefault("form", self.form_class(prefix_id="new"))
-        context["items"] = self.model.objects.for_project(self.project)
+        page = paginate(self.request, self.model.objects.for_project(self.project))
+        context.update(items=page.object_list, page=page, list_url=self.list_url())
         return context
 
     def render_list(self, partial, status=200, **extra):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.ExperienceListView.as_view(), name="list"),
     path("new/", views.ExperienceCreateView.as_view(), name="create"),
     path("prioritize/", views.PrioritizeView.as_view(), name="prioritize"),
+    path("prioritize/list/", views.PrioritizeListView.as_view(), name="prioritize-list"),
     path(EXPERIENCE, views.OverviewView.as_view(), name="detail"),
     path(EXPERIENCE + "configuration/", views.ConfigurationView.as_view(), name="configuration"),
     path(EXPERIENCE + "draft/", views.DraftView.as_view(), name="draft"),

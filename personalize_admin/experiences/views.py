@@ -16,8 +16,10 @@ from personalize_admin.core import audit
 from personalize_admin.core.errors import Conflict, DomainError
 from personalize_admin.core.forms import add_domain_error
 from personalize_admin.core.htmx import redirect as htmx_redirect
-from personalize_admin.core.htmx import render_page_or_partial, wants_fragment
+from personalize_admin.core.htmx import render_page_or_partial
+from personalize_admin.core.pagination import paginate
 from personalize_admin.projects.access import ProjectScopedMixin
+from personalize_admin.projects.models import ProjectPermission
 
 from . import services
 from .compare import compare_contents
@@ -101,12 +103,14 @@ class ExperienceListView(ProjectScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filters = self.get_filters()
-        experiences = list(self.get_queryset(filters))
+        page = paginate(self.request, self.get_queryset(filters))
+        experiences = list(page.object_list)
         for experience in experiences:
             current = experience.current_version
             experience.shown_audiences = _version_audiences(current) if current else []
         context.update(
             experiences=experiences,
+            page=page,
             filters=filters,
             filtered=any(filters.values()),
             status_filters=STATUS_FILTERS,
@@ -115,17 +119,7 @@ class ExperienceListView(ProjectScopedMixin, TemplateView):
             type_descriptions=TYPE_DESCRIPTIONS,
         )
         context.setdefault("form", NewExperienceForm())
-        if not wants_fragment(self.request):
-            context.setdefault("priority_list", self.priority_list())
         return context
-
-    def priority_list(self):
-        live_status = Version.objects.filter(
-            experience=OuterRef("pk"), status__in=LIVE_STATUSES
-        ).values("status")[:1]
-        return Experience.objects.for_project(self.project).annotate(
-            live_status=Subquery(live_status)
-        )
 
     def get(self, request, *args, **kwargs):
         context = self.get_context_data(**kwargs)
@@ -164,6 +158,24 @@ class ExperienceCreateView(ProjectScopedMixin, View):
         return render_page_or_partial(
             request, "experiences/experience_list.html", "new-experience-form", context, status=422
         )
+
+
+class PrioritizeListView(ProjectScopedMixin, TemplateView):
+    """The body of the "Prioritize Experiences" modal: every experience in priority
+    order. Fetched when the modal opens, so the list page stays one page of rows."""
+
+    template_name = "experiences/experience_list.html#prioritize-form"
+    permission_required = ProjectPermission.EDIT_CONTENT
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        live_status = Version.objects.filter(
+            experience=OuterRef("pk"), status__in=LIVE_STATUSES
+        ).values("status")[:1]
+        context["priority_list"] = list(
+            Experience.objects.for_project(self.project).annotate(live_status=Subquery(live_status))
+        )
+        return context
 
 
 class PrioritizeView(ProjectScopedMixin, View):

@@ -12,6 +12,8 @@
     if (!dialog || dialog.open) return;
     dialog._opener = opener || document.activeElement;
     dialog.showModal();
+    // Content loaded on demand (hx-trigger="dialog-open from:#id") fetches now.
+    dialog.dispatchEvent(new CustomEvent("dialog-open"));
     var focusTarget = dialog.querySelector("[autofocus]") ||
       dialog.querySelector("input:not([type=hidden]), select, textarea, button:not([data-close-dialog])");
     if (focusTarget) focusTarget.focus();

@@ -111,6 +111,15 @@
     dragged = null;
   });
 
+  // The Prioritize Experiences list arrives after the modal opened: focus its first control.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var body = event.target;
+    if (!body.classList || !body.classList.contains("prioritize-body")) return;
+    var dialog = body.closest("dialog");
+    var first = body.querySelector("[data-move], button[type=submit]:not([disabled])");
+    if (dialog && dialog.open && first) first.focus();
+  });
+
   // After "+ Add Variant" or "+ Add Event" the new row's first field takes the focus
   // (unless a field with an error claims it first).
   document.addEventListener("htmx:afterSettle", function () {

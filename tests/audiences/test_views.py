@@ -79,6 +79,60 @@ def test_audience_list_query_count_is_constant(member_client, project):
     )
 
 
+def test_audience_list_paginates_and_keeps_the_search(member_client, project):
+    for index in range(55):
+        AudienceFactory(project=project, name=f"Shoppers {index:02}")
+    AudienceFactory(project=project, name="Zebra fans")
+    first = member_client.get(url("list", project)).content.decode()
+    assert first.count("data-href=") == 50
+    assert "Showing 1–50 of 56 audiences" in first and "Zebra fans" not in first
+
+    second = member_client.get(url("list", project), {"q": "shop", "page": "2"}, **HTMX)
+    content = second.content.decode()
+    assert "<html" not in content and 'id="audience-table"' in content
+    assert "Showing 51–55 of 55 audiences" in content
+    assert "Shoppers 54" in content and "Zebra fans" not in content
+    assert f'href="{url("list", project)}?q=shop&amp;page=1"' in content
+
+
+@pytest.mark.parametrize("page", ["9999", "x", "-5", "2.5"])
+def test_audience_list_bad_page_answers_200(member_client, project, page):
+    AudienceFactory.create_batch(3, project=project)
+    response = member_client.get(url("list", project), {"page": page})
+    assert response.status_code == 200
+    assert response.content.decode().count("data-href=") == 3
+
+
+def test_audience_list_query_count_is_constant_up_to_120_rows(member_client, project):
+    assert_constant_queries(
+        member_client,
+        url("list", project) + "?page=2",
+        lambda n: AudienceFactory.create_batch(n, project=project),
+        sizes=(1, 120),
+    )
+
+
+@pytest.mark.parametrize("name", ["attributes", "events"])
+def test_attribute_and_event_pages_paginate(member_client, project, name):
+    factory = AttributeFactory if name == "attributes" else EventFactory
+    factory.create_batch(53, project=project)
+    first = member_client.get(url(name, project)).content.decode()
+    assert 'aria-label="Pagination"' in first
+    assert f'href="{url(name, project)}?page=2"' in first
+    second = member_client.get(url(name, project), {"page": "2"}).content.decode()
+    assert "Showing 51–53 of 53" in second
+    assert member_client.get(url(name, project), {"page": "zz"}).status_code == 200
+
+
+def test_attribute_edit_modal_paginates_the_list_under_it(member_client, project):
+    attributes = AttributeFactory.create_batch(51, project=project)
+    edit = url("attribute-edit", project, attributes[0].uid)
+    content = member_client.get(edit).content.decode()
+    # The list under the modal links its pages at the list's URL, not the modal's.
+    assert f'href="{url("attributes", project)}?page=2"' in content
+    assert f'href="{edit}?page=2"' not in content
+
+
 # ---------- editor ----------
 
 

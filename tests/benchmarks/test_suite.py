@@ -94,7 +94,7 @@ def test_render_leads_with_ratios_and_describes_the_machine():
     assert "| **2.00×** | 4.00 ms | 2.00 ms | **missed** |" in text
     assert "| PostgreSQL | **0.500×** | 300/s | 600/s |" in text
     assert (
-        "| SQLite | Experiences list (all rows) | **50.00×** | 2500 ms | 50.00 ms | 13 → 13 |"
+        "| SQLite | Experiences list (first page, 50 rows) | **50.00×** | 2500 ms | 50.00 ms | 13 → 13 |"
         in text
     )
     assert "13 → 14 | same queries, ≤ 1.5×: **missed** |" in text
@@ -117,7 +117,16 @@ def test_admin_goals_need_constant_queries_and_flat_experience_pages():
     assert admin.goals({"experiences_list": {**row, "queries_large": 14}}) == {
         "experiences_list": False
     }
-    assert admin.goals({"experiences_search": row}) == {"experiences_search": True}
+    # A search that finds one experience must cost the same, now that the whole
+    # page no longer holds the priority list; the Prioritize modal's body lists
+    # every experience, so only its queries must stay constant.
+    assert admin.goals({"experiences_search": row}) == {"experiences_search": False}
+    assert admin.goals({"experiences_search": {**row, "ratio": 1.2}}) == {
+        "experiences_search": True
+    }
+    assert admin.goals({"experiences_prioritize_htmx": row}) == {
+        "experiences_prioritize_htmx": True
+    }
     assert admin.goals({"experiences_search_htmx": row}) == {"experiences_search_htmx": False}
 
 

@@ -360,6 +360,63 @@ def test_prioritize_experiences_by_keyboard_and_drag(signed_in, project, owner):
     ] == [1, 2, 3]
 
 
+def test_prioritize_list_loads_when_the_modal_opens(signed_in, project, owner):
+    make_experience(project=project, actor=owner, name="Alpha")
+    page = signed_in(owner)
+    page.goto(f"/projects/{project.uid}/experiences/")
+    # Made after the page loaded: only a list fetched on opening can show it.
+    make_experience(project=project, actor=owner, name="Latecomer")
+    page.get_by_role("button", name="Prioritize Experiences").click()
+    dialog = page.get_by_role("dialog", name="Prioritize Experiences")
+    expect(dialog.get_by_role("listitem")).to_have_count(2)
+    expect(dialog.get_by_role("button", name="Move Alpha up")).to_be_focused()
+    dialog.get_by_role("button", name="Move Latecomer up").click()
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Priorities saved.")).to_be_visible()
+    order = list(Experience.objects.for_project(project).values_list("name", flat=True))
+    assert order == ["Latecomer", "Alpha"]
+    # The modal's own URL (e.g. a bookmark) opens it on the list page, loaded.
+    page.goto(f"/projects/{project.uid}/experiences/prioritize/")
+    dialog = page.get_by_role("dialog", name="Prioritize Experiences")
+    expect(dialog.get_by_role("listitem").first).to_contain_text("Latecomer")
+
+
+def test_experience_list_pages_keep_the_search(signed_in, project, owner, settings):
+    settings.PERSONALIZE_LIMITS = {**settings.PERSONALIZE_LIMITS, "experiences_per_project": 500}
+    for index in range(55):
+        make_experience(project=project, actor=owner, name=f"Promo {index:02}")
+    make_experience(project=project, actor=owner, name="Unrelated")
+    page = signed_in(owner)
+    page.goto(f"/projects/{project.uid}/experiences/")
+    table = page.locator("#experience-table")
+    expect(table.get_by_text("Showing 1–50 of 56 experiences")).to_be_visible()
+    page.get_by_role("searchbox", name="Search experiences").fill("promo")
+    expect(table.get_by_text("Showing 1–50 of 55 experiences")).to_be_visible()
+
+    nav = table.get_by_role("navigation", name="Pagination")
+    nav.get_by_role("link", name="Next page").click()
+    expect(table.get_by_text("Showing 51–55 of 55 experiences")).to_be_visible()
+    expect(table.get_by_role("link", name="Promo 54")).to_be_visible()
+    expect(table.get_by_role("link", name="Promo 00")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
+    expect(page).to_have_url(re.compile(r"\?q=promo&page=2$"))
+    screenshot(page, "experiences-page-2")
+
+    nav.get_by_role("link", name="Previous page").click()
+    expect(table.get_by_role("link", name="Promo 00")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"\?q=promo&page=1$"))
+    page.go_back()
+    expect(table.get_by_role("link", name="Promo 54")).to_be_visible()
+    page.reload()
+    expect(table.get_by_text("Showing 51–55 of 55 experiences")).to_be_visible()
+    expect(page.get_by_role("searchbox", name="Search experiences")).to_have_value("promo")
+
+    # A new search starts again on page 1.
+    page.get_by_role("searchbox", name="Search experiences").fill("promo 5")
+    expect(table.get_by_text("Showing 1–5 of 5 experiences")).to_be_visible()
+    expect(table.get_by_role("navigation", name="Pagination")).to_have_count(0)
+
+
 def test_search_and_filter_experiences(signed_in, project, owner):
     make_experience(project=project, actor=owner, name="Live hero", activate=True, tags=["home"])
     make_experience(project=project, actor=owner, name="Draft footer", tags=["footer"])

@@ -234,6 +234,11 @@ def test_payloads_never_run_on_any_page(signed_in, hostile):
     # The payloads show as text.
     visit(page, dialogs, reverse("experiences:list", args=[p]))
     expect(page.get_by_text(payload("Seg"), exact=False).first).to_be_visible()
+    # The Prioritize modal's list, fetched when it opens, shows them as text too.
+    page.get_by_role("button", name="Prioritize Experiences").click()
+    prioritize = page.get_by_role("dialog", name="Prioritize Experiences")
+    expect(prioritize.get_by_text(payload("Seg"), exact=False).first).to_be_visible()
+    page.keyboard.press("Escape")
     visit(page, dialogs, reverse("audiences:list", args=[p]))
     expect(page.get_by_text(payload("Aud"), exact=False).first).to_be_visible()
     visit(page, dialogs, reverse("preview:page", args=[p]) + "?" + urlencode(preview_inputs))

@@ -48,6 +48,8 @@ CASES = [
         },
     ),
     UrlCase("experiences:prioritize", member=302, owner=302),
+    UrlCase("experiences:prioritize-list"),
+    UrlCase("experiences:prioritize-list", htmx=True),
     UrlCase(
         "experiences:prioritize",
         method="post",

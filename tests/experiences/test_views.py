@@ -11,7 +11,7 @@ from tests.factories import (
     make_project,
     segmented_variants,
 )
-from tests.helpers.queries import assert_constant_queries
+from tests.helpers.queries import assert_constant_queries, count_queries
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -82,7 +82,94 @@ def test_experience_list_query_count_is_constant_up_to_200_rows(
 
     assert_constant_queries(owner_client, list_url(project), add_rows, sizes=(1, 200))
     response = owner_client.get(list_url(project))
-    assert response.content.decode().count("data-href=") == 200
+    content = response.content.decode()
+    assert content.count("data-href=") == 50
+    assert "Showing 1–50 of 200 experiences" in content
+    # The last page and the modal's list (every experience) cost the same as one row.
+    last = count_queries(owner_client, list_url(project) + "?page=4")[0]
+    assert last == count_queries(owner_client, list_url(project))[0]
+    prioritize = reverse("experiences:prioritize-list", args=[project.uid])
+    many = count_queries(owner_client, prioritize)[0]
+    assert owner_client.get(prioritize).content.decode().count("data-priority-item") == 200
+    Experience.objects.filter(pk__in=[e.pk for e in made[1:]]).delete()
+    assert count_queries(owner_client, prioritize)[0] == many
+
+
+# ---------- pagination ----------
+
+
+def test_experience_list_paginates_and_keeps_the_filters(owner_client, project, owner, settings):
+    settings.PERSONALIZE_LIMITS = {**settings.PERSONALIZE_LIMITS, "experiences_per_project": 500}
+    for index in range(60):
+        make_experience(project=project, actor=owner, name=f"Promo {index:02}", tags=["sale"])
+    make_experience(project=project, actor=owner, name="Unrelated")
+    url = list_url(project)
+
+    first = owner_client.get(url).content.decode()
+    assert "Promo 00" in first and "Promo 50" not in first
+    assert 'aria-label="Pagination"' in first
+    assert 'aria-current="page" aria-label="Page 1"' in first
+
+    second = owner_client.get(url, {"q": "promo", "tag": "sale", "page": "2"}).content.decode()
+    assert "Showing 51–60 of 60 experiences" in second
+    assert "Promo 50" in second and "Promo 59" in second and "Promo 49" not in second
+    assert "Unrelated" not in second
+    # Previous keeps the search and the filter.
+    assert f'href="{url}?q=promo&amp;tag=sale&amp;page=1"' in second
+    assert 'aria-current="page" aria-label="Page 2"' in second
+
+    fragment = owner_client.get(url, {"q": "promo", "page": "2"}, HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert "<html" not in body and body.lstrip().startswith('<div id="experience-table">')
+    assert "Promo 55" in body and 'aria-label="Pagination"' in body
+
+
+@pytest.mark.parametrize(
+    "page, shown",
+    [
+        ("999", "Promo 59"),
+        ("abc", "Promo 00"),
+        ("-1", "Promo 59"),
+        ("", "Promo 00"),
+        ("0", "Promo 59"),
+    ],
+)
+def test_experience_list_bad_page_shows_the_first_or_last_page(
+    owner_client, project, owner, settings, page, shown
+):
+    settings.PERSONALIZE_LIMITS = {**settings.PERSONALIZE_LIMITS, "experiences_per_project": 500}
+    for index in range(60):
+        make_experience(project=project, actor=owner, name=f"Promo {index:02}")
+    response = owner_client.get(list_url(project), {"page": page})
+    assert response.status_code == 200
+    assert shown in response.content.decode()
+
+
+def test_experience_list_without_rows_has_no_pagination(owner_client, project):
+    content = owner_client.get(list_url(project), {"page": "3"}).content.decode()
+    assert "No experiences yet" in content
+    assert 'aria-label="Pagination"' not in content
+
+
+def test_experience_list_no_longer_renders_the_priority_list(owner_client, project, owner):
+    make_experience(project=project, actor=owner, name="Alpha")
+    content = owner_client.get(list_url(project)).content.decode()
+    assert "data-priority-item" not in content
+    assert reverse("experiences:prioritize-list", args=[project.uid]) in content
+
+
+def test_prioritize_list_returns_the_modal_body_in_priority_order(owner_client, project, owner):
+    make_experience(project=project, actor=owner, name="Alpha", activate=True)
+    make_experience(project=project, actor=owner, name="Bravo")
+    response = owner_client.get(
+        reverse("experiences:prioritize-list", args=[project.uid]), HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in content and "data-prioritize" in content
+    assert content.index("Alpha") < content.index("Bravo")
+    assert content.count('name="order"') == 2
+    assert "csrfmiddlewaretoken" in content
 
 
 def test_experience_page_query_count_is_constant_up_to_20_versions(

@@ -197,3 +197,45 @@ def add_attrs(bound_field, attrs):
         key, _, value = pair.partition("=")
         extra[key.strip()] = value.strip() if value else True
     return bound_field.as_widget(attrs=extra)
+
+
+@register.inclusion_tag("components/pagination.html", takes_context=True)
+def pagination(context, page, target="", noun="items", path=""):
+    """Page navigation under a list: Previous/Next, page numbers and "Showing 1–50 of 1,000".
+
+    Links keep the request's other query parameters (search, filters) and, given
+    ``target`` (the table fragment that includes this component), swap it with
+    htmx; otherwise they load the page. ``path`` is the list's URL when the
+    request is another (an edit modal rendered over the list).
+    """
+    request = context["request"]
+    path = path or request.path
+    paginator = page.paginator
+
+    def url(number):
+        params = request.GET.copy()
+        for key in [key for key, values in params.lists() if not any(values)]:
+            del params[key]  # empty filters (status=&type=) only lengthen the link
+        params["page"] = number
+        return f"{path}?{params.urlencode()}"
+
+    numbers = []
+    if paginator.num_pages > 1:
+        for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+            if number == paginator.ELLIPSIS:
+                numbers.append({"ellipsis": True})
+            else:
+                numbers.append(
+                    {"number": number, "url": url(number), "current": number == page.number}
+                )
+    return {
+        "page": page,
+        "target": target,
+        "noun": noun,
+        "start": f"{page.start_index():,}",
+        "end": f"{page.end_index():,}",
+        "count": f"{paginator.count:,}",
+        "numbers": numbers,
+        "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+    }
