@@ -43,29 +43,32 @@ def is_database_unavailable(exc):
     return isinstance(exc, UNAVAILABLE_ERRORS)
 
 
+def _unavailable(response):
+    response["Cache-Control"] = "no-store"
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Its cause is logged once, as a warning, by whoever builds it; this keeps Django's
+    # request logger from logging the same outage again as an error.
+    response._has_been_logged = True
+    return response
+
+
 def edge_response():
     response = HttpResponse(
         json.dumps({"error": EDGE_CODE, "message": EDGE_MESSAGE}, separators=(",", ":")),
         content_type="application/json",
         status=503,
     )
-    response["Cache-Control"] = "no-store"
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return _unavailable(response)
 
 
 def api_response():
     response = JsonResponse({"error": API_CODE, "message": API_MESSAGE, "errors": {}}, status=503)
-    response["Cache-Control"] = "no-store"
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return _unavailable(response)
 
 
 def page_response():
     response = HttpResponse(render_to_string("503.html"), status=503)
-    response["Cache-Control"] = "no-store"
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return _unavailable(response)
 
 
 def response_for(request, exc):

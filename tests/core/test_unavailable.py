@@ -1,5 +1,7 @@
 """A database outage answers a clean 503 everywhere; other database errors stay 500s."""
 
+import logging
+
 import pytest
 from django.db import InterfaceError, OperationalError, ProgrammingError
 from django.db.backends.utils import CursorWrapper
@@ -141,3 +143,20 @@ def test_only_connectivity_errors_count_as_unavailable():
     assert not is_database_unavailable(ProgrammingError("x"))
     assert not is_database_unavailable(RuntimeError("x"))
     assert response_for(RequestFactory().get("/"), ProgrammingError("x")) is None
+
+
+@pytest.mark.parametrize("path", ["/edge/manifest", "ui"])
+def test_an_outage_is_logged_once_as_a_warning_with_its_cause(
+    client, owner_client, project, database_down, caplog, path
+):
+    database_down()
+    with caplog.at_level("INFO"):
+        if path == "ui":
+            response = owner_client.get(f"/projects/{project.uid}/experiences/")
+        else:
+            response = client.get(path, headers={"X-Project-Uid": project.uid})
+
+    assert response.status_code == 503
+    logged = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert [(record.name, record.levelname) for record in logged] == [(logged[0].name, "WARNING")]
+    assert "administrator command" in logged[0].getMessage()
