@@ -37,6 +37,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.benchmarks import edge as edge_bench
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = ROOT / "tests" / "artifacts" / "bench"
 OUTPUT = BENCH_DIR / "admin.json"
@@ -267,12 +269,7 @@ def main(argv=None):
         "DB_CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT),
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-    )
+    edge_bench.migrate(environment)
     print(f"Building projects with {SMALL} and {LARGE} experiences …", flush=True)
     completed = subprocess.run(
         [

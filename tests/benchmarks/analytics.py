@@ -431,9 +431,7 @@ def live_short_uids_main():
 def ingestion(database_url, args):
     environment = edge_bench.server_environment(database_url)
     python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment, check=True
-    )
+    edge_bench.migrate(environment)
     built = subprocess.run(
         [python, "-m", "tests.benchmarks.edge", "--build"],
         cwd=ROOT,
@@ -458,22 +456,7 @@ def ingestion(database_url, args):
     events_script = BENCH_DIR / "analytics-events.lua"
     events_script.write_text(events_lua(project_uid, short_uids))
     base = f"http://127.0.0.1:{args.port}"
-    gunicorn = [
-        python,
-        "-m",
-        "gunicorn",
-        "personalize_admin.wsgi:application",
-        "--workers",
-        "2",
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{args.port}",
-        "--no-control-socket",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(gunicorn, cwd=ROOT, env=environment, start_new_session=True)
+    server = edge_bench.start_gunicorn(environment, args.port)
     measure = dict(duration=args.duration, connections=args.connections, threads=1)
     try:
         edge_bench.wait_until_up(f"{base}/edge/ping")
@@ -539,12 +522,7 @@ def main(argv=None):
         "database": database_url.split(":", 1)[0],
     }
     if args.part in ("all", "reads"):
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=environment,
-            check=True,
-        )
+        edge_bench.migrate(environment)
         print(f"Generating {args.small:,} and {args.large:,} raw events …", flush=True)
         worker = subprocess.run(
             [

@@ -34,6 +34,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.benchmarks.rules import custom, preset, rule
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = ROOT / "tests" / "artifacts" / "bench"
 OUTPUT = BENCH_DIR / "edge.json"
@@ -70,22 +72,6 @@ USER_UID_RANGE = 20_000  # half of the requests find stored attributes
 # ---------- the benchmark project (runs with Django set up) ----------
 
 
-def _preset(ref):
-    return {"__type": "PresetAttributeReference", "ref": ref}
-
-
-def _custom(uid):
-    return {"__type": "CustomAttributeReference", "ref": uid}
-
-
-def _rule(attribute, condition, options=None, invert=False):
-    node = {"__type": "Rule", "attribute": attribute, "attributeMatchCondition": condition}
-    if options is not None:
-        node["attributeMatchOptions"] = options
-    node["invertCondition"] = invert
-    return node
-
-
 def random_rule(rng, attributes):
     kind = rng.choice(["country", "device", "system", "referrer", "query", "tier", "age", "member"])
     text = lambda value: {"__type": "StringMatchOptions", "value": value}  # noqa: E731
@@ -96,35 +82,35 @@ def random_rule(rng, attributes):
             "system": ("OPERATING_SYSTEM", SYSTEMS),
         }[kind]
         if rng.random() < 0.5:
-            node = _rule(_preset(ref), "STRING_EQUALS", text(rng.choice(values)))
+            node = rule(preset(ref), "STRING_EQUALS", text(rng.choice(values)))
         else:
-            node = _rule(
-                _preset(ref),
+            node = rule(
+                preset(ref),
                 "STRING_IN_LIST",
                 {"__type": "StringListMatchOptions", "values": rng.sample(values, 2)},
             )
     elif kind == "referrer":
-        node = _rule(
-            _preset("REFERRER"),
+        node = rule(
+            preset("REFERRER"),
             "CONTAINS_SUBSTRING",
             text(rng.choice(["google", "deals", "blog", "partner"])),
         )
     elif kind == "query":
-        node = _rule(
-            _preset("QUERY_PARAMETERS"),
+        node = rule(
+            preset("QUERY_PARAMETERS"),
             "JSON_MATCH",
             {"__type": "JsonMatchOptions", "key": "utm_source", "value": rng.choice(SOURCES)},
         )
     elif kind == "tier":
-        node = _rule(_custom(attributes["tier"].uid), "STRING_EQUALS", text(rng.choice(TIERS)))
+        node = rule(custom(attributes["tier"].uid), "STRING_EQUALS", text(rng.choice(TIERS)))
     elif kind == "age":
-        node = _rule(
-            _custom(attributes["age"].uid),
+        node = rule(
+            custom(attributes["age"].uid),
             rng.choice(["NUMBER_GREATER_THAN", "NUMBER_LESS_THAN"]),
             {"__type": "NumberMatchOptions", "value": rng.randint(18, 70)},
         )
     else:
-        node = _rule(_custom(attributes["member"].uid), rng.choice(["IS_TRUE", "IS_FALSE"]))
+        node = rule(custom(attributes["member"].uid), rng.choice(["IS_TRUE", "IS_FALSE"]))
     if rng.random() < 0.15:
         node["invertCondition"] = True
     return node
@@ -344,6 +330,38 @@ def server_environment(database_url):
     }
 
 
+def migrate(environment):
+    """``manage.py migrate`` for the database ``environment`` names."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+    )
+
+
+def start_gunicorn(environment, port, workers=2, timeout=None):
+    """gunicorn (sync workers, DEBUG off) on 127.0.0.1:``port``, in its own session."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "personalize_admin.wsgi:application",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--log-level",
+        "warning",
+    ]
+    if timeout is not None:
+        command += ["--timeout", str(timeout)]
+    return subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
+
+
 def wait_until_up(url, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -397,9 +415,7 @@ def main(argv=None):
     environment = server_environment(database_url)
     python = sys.executable
     print(f"Building the benchmark project in {database_url.split('@')[-1]} …", flush=True)
-    subprocess.run(
-        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment, check=True
-    )
+    migrate(environment)
     built = subprocess.run(
         [python, "-m", "tests.benchmarks.edge", "--build"],
         cwd=ROOT,
@@ -413,22 +429,7 @@ def main(argv=None):
     script = BENCH_DIR / "edge-requests.lua"
     script.write_text(lua_script(project_uid))
     base = f"http://127.0.0.1:{args.port}"
-    gunicorn = [
-        python,
-        "-m",
-        "gunicorn",
-        "personalize_admin.wsgi:application",
-        "--workers",
-        "2",
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{args.port}",
-        "--no-control-socket",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(gunicorn, cwd=ROOT, env=environment, start_new_session=True)
+    server = start_gunicorn(environment, args.port)
     try:
         wait_until_up(f"{base}/edge/ping")
         measure = dict(duration=args.duration, connections=args.connections, threads=args.threads)

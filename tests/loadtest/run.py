@@ -34,7 +34,13 @@ from collections import Counter
 from pathlib import Path
 
 from tests.benchmarks import suite
-from tests.benchmarks.edge import USER_AGENTS, server_environment, wait_until_up
+from tests.benchmarks.edge import (
+    USER_AGENTS,
+    migrate,
+    server_environment,
+    start_gunicorn,
+    wait_until_up,
+)
 from tests.loadtest import checks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,27 +76,6 @@ def django_command(environment, *args, capture=True):
         text=True,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1]) if capture else None
-
-
-def start_gunicorn(environment, port, workers):
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "personalize_admin.wsgi:application",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--no-control-socket",
-        "--timeout",
-        "30",
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
 
 
 def worker_pids(master_pid):
@@ -465,15 +450,10 @@ def main(argv=None):
     }
     print(f"Preparing {database_url.rsplit('/', 1)[1]} …", flush=True)
     reset_database(database_url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-    )
+    migrate(environment)
     project = django_command(environment, "setup")
     base = f"http://127.0.0.1:{args.port}"
-    server = start_gunicorn(environment, args.port, args.workers)
+    server = start_gunicorn(environment, args.port, workers=args.workers, timeout=30)
     rounds = []
     try:
         wait_until_up(f"{base}/edge/ping")
