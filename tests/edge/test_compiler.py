@@ -71,7 +71,7 @@ def test_malformed_definition_matches_nobody_and_the_rest_still_work():
     good = {
         "__type": "RuleCombination",
         "combinationType": "AND",
-        "rules": [bench._rule(bench._preset("COUNTRY"), "HAS_ANY_VALUE")],
+        "rules": [bench.rule(bench.preset("COUNTRY"), "HAS_ANY_VALUE")],
     }
     broken = {"__type": "RuleCombination", "combinationType": "XOR", "rules": []}
     evaluate = compile_audiences([broken, None, good], attributes_by_uid={})
@@ -81,7 +81,7 @@ def test_malformed_definition_matches_nobody_and_the_rest_still_work():
 
 def test_keys_are_written_as_literals_not_code():
     attribute = Attribute("a" * 24, "x')or(1")
-    rule = bench._rule(bench._custom(attribute.uid), "HAS_ANY_VALUE")
+    rule = bench.rule(bench.custom(attribute.uid), "HAS_ANY_VALUE")
     definition = {"__type": "RuleCombination", "combinationType": "AND", "rules": [rule]}
 
     evaluate = compile_audiences([definition], attributes_by_uid={attribute.uid: attribute})
@@ -92,8 +92,8 @@ def test_keys_are_written_as_literals_not_code():
 
 def test_remembered_results_keep_true_and_one_apart():
     attribute = Attribute("b" * 24, "count")
-    one = bench._rule(
-        bench._custom(attribute.uid),
+    one = bench.rule(
+        bench.custom(attribute.uid),
         "NUMBER_EQUAL_TO",
         {"__type": "NumberMatchOptions", "value": 1},
     )
